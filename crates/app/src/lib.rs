@@ -1,0 +1,9 @@
+//! HelloSales use cases: the application services that handlers call, and (as they arrive) the
+//! pipelines, stages, prompts, guardrails and background jobs built on `stageflow`.
+//!
+//! Services depend on the domain's ports only (`Arc<dyn …Repository>`); the server wires the
+//! concrete store and providers in.
+
+pub mod services;
+
+pub use services::identity::IdentityService;

@@ -1,0 +1,3 @@
+//! Application services, one per area.
+
+pub mod identity;

@@ -1,0 +1,14 @@
+//! The HelloSales domain: typed ids, entities, typed errors and the ports (traits) that the
+//! storage and provider layers implement.
+//!
+//! This crate performs no I/O and depends on no other HelloSales crate. Everything above it
+//! (`store`, `providers`, `app`, `server`) speaks in these types.
+
+pub mod error;
+pub mod identity;
+pub mod ids;
+pub mod ports;
+
+pub use error::{AppError, AppResult, ErrorDetails};
+pub use identity::{ExternalIdentity, Me, Membership, OrgContext, Organization, Role, User};
+pub use ids::{OrgId, UserId};

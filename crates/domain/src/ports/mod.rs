@@ -1,0 +1,6 @@
+//! Ports: the traits through which the application reaches storage and outside providers.
+//! Implementations live in `hellosales-store` and `hellosales-providers`; tests may supply fakes.
+
+pub mod identity;
+
+pub use identity::IdentityRepository;

@@ -1,0 +1,121 @@
+//! The `hellosales` command line: `serve`, `migrate`, `token`.
+
+use crate::auth::DevTokenIssuer;
+use crate::config::{self, Config};
+use crate::startup::{self, Application};
+use crate::telemetry;
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use hellosales_domain::Role;
+use std::io::Write;
+
+/// HelloSales: AI sales scripts, emails and assistant, observable end to end.
+#[derive(Debug, Parser)]
+#[command(name = "hellosales", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations, then serve HTTP and WebSocket on HELLOSALES_BIND.
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print a development token (development only) on stdout, and nothing else.
+    Token {
+        /// The organization's WorkOS-style id, e.g. org_acme.
+        #[arg(long)]
+        org: String,
+        /// The user's email address.
+        #[arg(long)]
+        email: String,
+        /// The user's display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// The role in the organization.
+        #[arg(long, default_value = "member", value_parser = ["admin", "member"])]
+        role: String,
+    },
+}
+
+/// Runs the command line.
+///
+/// # Errors
+/// Any failure of the chosen command; the binary prints it and exits non-zero.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = config::load()?;
+    match cli.command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(config).await,
+        Command::Token {
+            org,
+            email,
+            name,
+            role,
+        } => token(&config, &org, &email, name.as_deref(), &role),
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    telemetry::init(&config);
+    tracing::debug!(?config, "configuration loaded");
+    let environment = config.environment();
+    let app = Application::build(config, None).await?;
+    let addr = app.local_addr()?;
+    let token_hint = if environment.is_production() {
+        String::new()
+    } else {
+        "; development token: hellosales token --org org_acme --email you@acme.test --role admin"
+            .to_owned()
+    };
+    tracing::info!(
+        "HelloSales listening on http://{addr} (API docs http://{addr}/docs){token_hint}"
+    );
+    app.run_until_stopped(startup::shutdown_signal()).await?;
+    tracing::info!("HelloSales stopped");
+    Ok(())
+}
+
+async fn migrate(config: Config) -> anyhow::Result<()> {
+    telemetry::init(&config);
+    let store = startup::connect_store(&config).await?;
+    let applied = store
+        .migrate()
+        .await
+        .context("applying database migrations")?;
+    tracing::info!(count = applied.len(), migrations = ?applied, "migrations applied");
+    if let Err(e) = store.close().await {
+        tracing::warn!(error = %e, "closing the database");
+    }
+    Ok(())
+}
+
+fn token(
+    config: &Config,
+    org: &str,
+    email: &str,
+    name: Option<&str>,
+    role: &str,
+) -> anyhow::Result<()> {
+    if config.environment().is_production() {
+        bail!("refusing to mint a development token: ENVIRONMENT is production");
+    }
+    let org = org.trim();
+    if org.is_empty() || org.len() > 255 {
+        bail!("--org must be 1 to 255 characters");
+    }
+    let email = email.trim();
+    if !email.contains('@') || email.len() > 255 {
+        bail!("--email must be an email address");
+    }
+    let role: Role = role.parse()?;
+    let issuer = DevTokenIssuer::load_or_create(&config.data_dir)?;
+    let token = issuer.mint(org, email, name, role)?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{token}").context("writing the token to stdout")?;
+    Ok(())
+}

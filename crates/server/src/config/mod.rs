@@ -1,0 +1,14 @@
+//! Server configuration: embedded defaults, then an optional `hellosales.toml`, then the
+//! environment, validated once at start-up.
+//!
+//! Environment variables keep the specification's names (Appendix B: `ENVIRONMENT`,
+//! `DATABASE_URL`, `WORKOS_*`, `LOG_LEVEL`, `STAGE_TIMEOUT_MS`, …); HelloSales' own settings use
+//! the `HELLOSALES_` prefix, which the file omits (`HELLOSALES_BIND` is `bind` in the file).
+//! Secrets (`DATABASE_URL` may hold a password, `WORKOS_API_KEY`, `REDIS_URL`) are wrapped so
+//! that `Debug` and logs never show them.
+
+mod load;
+mod settings;
+
+pub use load::{ConfigError, load, load_from};
+pub use settings::{Config, Environment, LogFormat};

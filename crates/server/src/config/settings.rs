@@ -1,0 +1,226 @@
+//! The validated configuration values and their defaults.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the server runs. Production refuses development tokens and requires WorkOS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// A developer's machine or a test: development tokens are accepted.
+    Development,
+    /// Real users: only WorkOS tokens are accepted.
+    Production,
+}
+
+impl Environment {
+    /// Whether this is production.
+    #[must_use]
+    pub const fn is_production(self) -> bool {
+        matches!(self, Self::Production)
+    }
+
+    /// The environment's name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Development => "development",
+            Self::Production => "production",
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One JSON object per line (default in production).
+    Json,
+    /// Human-readable lines (default in development).
+    Pretty,
+}
+
+/// The server's configuration. Built by [`crate::config::load`], which validates it.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `ENVIRONMENT`: development or production. Defaults to production when WorkOS is
+    /// configured, development otherwise.
+    pub environment: Option<Environment>,
+    /// `HELLOSALES_BIND`: the public HTTP and WebSocket address.
+    pub bind: SocketAddr,
+    /// `HELLOSALES_METRICS_BIND`: the Prometheus address (a listener of its own).
+    pub metrics_bind: SocketAddr,
+    /// `HELLOSALES_DATA_DIR`: the SQLite database, the development token secret, local models.
+    pub data_dir: PathBuf,
+    /// `HELLOSALES_CORS_ALLOWED_ORIGINS`: comma-separated origins allowed by CORS (`*` for any);
+    /// empty means same-origin only.
+    pub cors_allowed_origins: String,
+    /// `DATABASE_URL`: `postgres://…`; when unset, SQLite in the data directory.
+    pub database_url: Option<SecretString>,
+    /// `DATABASE_MAX_CONNECTIONS`: the pool size.
+    pub database_max_connections: u32,
+    /// `REDIS_URL`: shared state for several instances; optional.
+    pub redis_url: Option<SecretString>,
+    /// `WORKOS_CLIENT_ID`.
+    pub workos_client_id: Option<String>,
+    /// `WORKOS_API_KEY`.
+    pub workos_api_key: Option<SecretString>,
+    /// `WORKOS_ISSUER`: the expected `iss` of access tokens.
+    pub workos_issuer: String,
+    /// `WORKOS_AUDIENCE`: the expected `aud`, checked when set.
+    pub workos_audience: Option<String>,
+    /// `WORKOS_JWKS_URL`: overrides the JWKS address derived from the client id.
+    pub workos_jwks_url: Option<String>,
+    /// `LOG_LEVEL`: a level (`info`) or a tracing filter (`info,hellosales=debug`).
+    pub log_level: String,
+    /// `LOG_FORMAT`: json or pretty; defaults by environment.
+    pub log_format: Option<LogFormat>,
+    /// `OTEL_ENDPOINT`: OTLP collector for traces; optional.
+    pub otel_endpoint: Option<String>,
+    /// `PROMETHEUS_METRICS_ENABLED`.
+    pub prometheus_metrics_enabled: bool,
+    /// `STAGE_TIMEOUT_MS`: the default per-stage timeout of pipelines.
+    pub stage_timeout_ms: u64,
+    /// `CIRCUIT_BREAKER_FAILURE_THRESHOLD`: failures within the window that open a breaker.
+    pub circuit_breaker_failure_threshold: u32,
+    /// `CIRCUIT_BREAKER_WINDOW_SECONDS`: the window over which failures are counted.
+    pub circuit_breaker_window_seconds: u64,
+    /// `CIRCUIT_BREAKER_OPEN_SECONDS`: how long an open breaker refuses calls.
+    pub circuit_breaker_open_seconds: u64,
+    /// `SUMMARY_ENABLED`: rolling conversation summaries.
+    pub summary_enabled: bool,
+    /// `SUMMARY_THRESHOLD`: turns between summaries.
+    pub summary_threshold: u32,
+    /// `SUMMARY_KEEP_LAST_N`: recent messages always sent verbatim.
+    pub summary_keep_last_n: u32,
+    /// `GUARDRAILS_ENABLED`: input and output guards.
+    pub guardrails_enabled: bool,
+}
+
+impl Config {
+    /// The environment, resolved: explicit, else production when WorkOS is configured.
+    #[must_use]
+    pub fn environment(&self) -> Environment {
+        self.environment
+            .unwrap_or(if self.workos_client_id.is_some() {
+                Environment::Production
+            } else {
+                Environment::Development
+            })
+    }
+
+    /// The log format, resolved: explicit, else JSON in production and pretty in development.
+    #[must_use]
+    pub fn log_format(&self) -> LogFormat {
+        self.log_format.unwrap_or(match self.environment() {
+            Environment::Production => LogFormat::Json,
+            Environment::Development => LogFormat::Pretty,
+        })
+    }
+
+    /// The database URL to connect to: `DATABASE_URL`, else the SQLite file in the data dir.
+    #[must_use]
+    pub fn database_url(&self) -> SecretString {
+        self.database_url.clone().unwrap_or_else(|| {
+            let path = self.data_dir.join("hellosales.db");
+            SecretString::from(format!("sqlite://{}?mode=rwc", path.display()))
+        })
+    }
+
+    /// The WorkOS JWKS address: `WORKOS_JWKS_URL`, else derived from the client id as WorkOS
+    /// documents it.
+    #[must_use]
+    pub fn workos_jwks_url(&self) -> Option<String> {
+        self.workos_jwks_url.clone().or_else(|| {
+            self.workos_client_id
+                .as_ref()
+                .map(|id| format!("https://api.workos.com/sso/jwks/{id}"))
+        })
+    }
+
+    /// CORS origins, parsed from the comma-separated setting.
+    #[must_use]
+    pub fn cors_origins(&self) -> Vec<String> {
+        self.cors_allowed_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// Shows a URL with its password replaced by `***`.
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn redacted(secret: Option<&SecretString>) -> Option<String> {
+    secret.map(|s| redact_url(s.expose_secret()))
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("environment", &self.environment())
+            .field("bind", &self.bind)
+            .field("metrics_bind", &self.metrics_bind)
+            .field("data_dir", &self.data_dir)
+            .field("cors_allowed_origins", &self.cors_allowed_origins)
+            .field("database_url", &redacted(self.database_url.as_ref()))
+            .field("database_max_connections", &self.database_max_connections)
+            .field("redis_url", &redacted(self.redis_url.as_ref()))
+            .field("workos_client_id", &self.workos_client_id)
+            .field(
+                "workos_api_key",
+                &self.workos_api_key.as_ref().map(|_| "***"),
+            )
+            .field("workos_issuer", &self.workos_issuer)
+            .field("workos_audience", &self.workos_audience)
+            .field("workos_jwks_url", &self.workos_jwks_url)
+            .field("log_level", &self.log_level)
+            .field("log_format", &self.log_format())
+            .field("otel_endpoint", &self.otel_endpoint)
+            .field(
+                "prometheus_metrics_enabled",
+                &self.prometheus_metrics_enabled,
+            )
+            .field("stage_timeout_ms", &self.stage_timeout_ms)
+            .field(
+                "circuit_breaker_failure_threshold",
+                &self.circuit_breaker_failure_threshold,
+            )
+            .field(
+                "circuit_breaker_window_seconds",
+                &self.circuit_breaker_window_seconds,
+            )
+            .field(
+                "circuit_breaker_open_seconds",
+                &self.circuit_breaker_open_seconds,
+            )
+            .field("summary_enabled", &self.summary_enabled)
+            .field("summary_threshold", &self.summary_threshold)
+            .field("summary_keep_last_n", &self.summary_keep_last_n)
+            .field("guardrails_enabled", &self.guardrails_enabled)
+            .finish()
+    }
+}

@@ -1,0 +1,140 @@
+//! Our extractors: JSON, path and query readers whose rejections come back in the error
+//! envelope (never as axum's plain text), and [`Authenticated`], which yields the caller's
+//! [`OrgContext`].
+
+use super::envelope::ApiError;
+use super::request_id::RequestId;
+use crate::state::AppState;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hellosales_domain::{AppError, OrgContext};
+use std::ops::Deref;
+
+/// A JSON body. Malformed JSON is a 400 `BAD_REQUEST`; JSON of the wrong shape (a missing
+/// field, a wrong type, an unknown enum value) is a 422 `VALIDATION_ERROR` naming the problem.
+#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let error = match &rejection {
+            JsonRejection::JsonDataError(e) => AppError::Validation {
+                message: format!(
+                    "the request body does not match the schema: {}",
+                    e.body_text()
+                ),
+                fields: Vec::new(),
+            },
+            JsonRejection::JsonSyntaxError(e) => AppError::bad_request(format!(
+                "the request body is not valid JSON: {}",
+                e.body_text()
+            )),
+            JsonRejection::MissingJsonContentType(_) => {
+                AppError::bad_request("expected a request with Content-Type: application/json")
+            }
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                AppError::PayloadTooLarge { limit_bytes: 0 }
+            }
+            other => AppError::bad_request(other.body_text()),
+        };
+        Self(error)
+    }
+}
+
+/// Path parameters. A malformed id (not a UUID) is a 400 `BAD_REQUEST`.
+#[derive(Debug, Clone, Copy, Default, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        Self(AppError::bad_request(format!(
+            "invalid path parameter: {}",
+            rejection.body_text()
+        )))
+    }
+}
+
+/// Query-string parameters. Unreadable parameters are a 400 `BAD_REQUEST`.
+#[derive(Debug, Clone, Copy, Default, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self(AppError::bad_request(format!(
+            "invalid query parameters: {}",
+            rejection.body_text()
+        )))
+    }
+}
+
+/// The authenticated caller: verifies the bearer token, resolves (on first sight, creates) the
+/// user, organization and membership, and records the ids on the request span.
+///
+/// A missing or invalid token is a 401 `UNAUTHORIZED`; an expired one a 401 `TOKEN_EXPIRED`.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub OrgContext);
+
+impl Deref for Authenticated {
+    type Target = OrgContext;
+    fn deref(&self) -> &OrgContext {
+        &self.0
+    }
+}
+
+/// The bearer token of an `Authorization` header value, if it is one.
+#[must_use]
+pub fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .ok_or_else(|| AppError::unauthorized("missing Authorization: Bearer token"))?;
+        let token = header.to_str().ok().and_then(bearer_token).ok_or_else(|| {
+            AppError::unauthorized("the Authorization header is not a Bearer token")
+        })?;
+        let request_id = parts
+            .extensions
+            .get::<RequestId>()
+            .cloned()
+            .unwrap_or_else(RequestId::generate);
+        let context = state.authenticate(token, request_id.0).await?;
+        let span = tracing::Span::current();
+        span.record("user_id", tracing::field::display(context.user_id));
+        span.record("org_id", tracing::field::display(context.org_id));
+        Ok(Self(context))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn bearer_tokens_are_read_case_insensitively() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer  abc "), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("Bearer"), None);
+    }
+}

@@ -1,0 +1,115 @@
+//! The middleware that renders errors into the envelope, and the request span.
+
+use super::envelope::{ErrorEnvelope, ErrorReport};
+use super::request_id::RequestId;
+use axum::Json;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use hellosales_domain::AppError;
+use hellosales_domain::error::Resource;
+use tracing::Span;
+
+/// Renders [`ErrorReport`]s, and bare error statuses produced outside our handlers, as the error
+/// envelope; logs unexpected errors once, with the request id.
+pub async fn render_errors(request: Request, next: Next) -> Response {
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .cloned()
+        .unwrap_or_else(RequestId::generate);
+    let response = next.run(request).await;
+
+    if let Some(ErrorReport(error)) = response.extensions().get::<ErrorReport>().cloned() {
+        let status = response.status();
+        if status.is_server_error() {
+            match error.as_ref() {
+                AppError::Internal { source } => {
+                    tracing::error!(error = %source, error.chain = ?source, code = error.code(), "request failed");
+                }
+                other => tracing::warn!(error = %other, code = other.code(), "request failed"),
+            }
+        } else {
+            tracing::debug!(error = %error, code = error.code(), "request rejected");
+        }
+        return replace_body(
+            response,
+            &ErrorEnvelope::from_error(&error, request_id.as_str()),
+        );
+    }
+
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let error = error_for_bare_status(status);
+        if status.is_server_error() {
+            tracing::warn!(status = status.as_u16(), "request failed outside a handler");
+        }
+        return replace_body(
+            response,
+            &ErrorEnvelope::from_error(&error, request_id.as_str()),
+        );
+    }
+    response
+}
+
+fn replace_body(response: Response, envelope: &ErrorEnvelope) -> Response {
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let rendered = Json(envelope).into_response();
+    let (rendered_parts, body) = rendered.into_parts();
+    for (name, value) in &rendered_parts.headers {
+        parts.headers.insert(name.clone(), value.clone());
+    }
+    Response::from_parts(parts, body)
+}
+
+fn error_for_bare_status(status: StatusCode) -> AppError {
+    match status {
+        StatusCode::NOT_FOUND => AppError::NotFound {
+            resource: Resource::Route,
+            id: None,
+        },
+        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge { limit_bytes: 0 },
+        StatusCode::UNAUTHORIZED => AppError::unauthorized("authentication required"),
+        StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => AppError::ServiceUnavailable {
+            message: "the request timed out".into(),
+        },
+        s if s.is_server_error() => AppError::ServiceUnavailable {
+            message: format!("the server could not complete the request ({})", s.as_u16()),
+        },
+        s => AppError::bad_request(
+            s.canonical_reason()
+                .unwrap_or("the request could not be processed")
+                .to_owned(),
+        ),
+    }
+}
+
+/// The span of one HTTP request: method, route, request id, and the caller's ids once known.
+pub fn request_span(request: &axum::http::Request<axum::body::Body>) -> Span {
+    let route = request.extensions().get::<MatchedPath>().map_or_else(
+        || request.uri().path().to_owned(),
+        |p| p.as_str().to_owned(),
+    );
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    tracing::info_span!(
+        "http.request",
+        http.request.method = %request.method(),
+        http.route = %route,
+        request_id = %request_id,
+        user_id = tracing::field::Empty,
+        org_id = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+    )
+}

@@ -1,0 +1,55 @@
+//! The HTTP routes, assembled into one router with its OpenAPI document.
+//!
+//! Public: `/health`, `/health/ready`, `/openapi.json`, `/docs`. Authenticated: everything
+//! under `/api/v1`.
+
+mod auth;
+mod health;
+mod openapi;
+
+use crate::http::ApiError;
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::get;
+use hellosales_domain::AppError;
+use hellosales_domain::error::Resource;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use openapi::ApiDoc;
+
+/// The OpenAPI router of every documented route, before the state is attached.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::live))
+        .routes(routes!(health::ready))
+        .routes(routes!(auth::me, auth::me_post))
+}
+
+/// The complete application router (routes, docs, fallbacks), with the state attached.
+pub fn router(state: AppState) -> Router {
+    let (router, openapi) = api_router().split_for_parts();
+    let spec = openapi.clone();
+    router
+        .route(
+            "/openapi.json",
+            get(move || async move { axum::Json(spec) }),
+        )
+        .merge(SwaggerUi::new("/docs").url("/docs/openapi.json", openapi))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError(AppError::NotFound {
+        resource: Resource::Route,
+        id: None,
+    })
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError(AppError::MethodNotAllowed)
+}

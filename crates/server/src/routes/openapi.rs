@@ -1,0 +1,47 @@
+//! The OpenAPI document's header: title, version, security scheme and shared schemas. Paths are
+//! collected from the handlers' `#[utoipa::path]` annotations by the router.
+
+use crate::http::ErrorEnvelope;
+use utoipa::Modify;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+/// The OpenAPI document of the HelloSales API.
+#[derive(Debug, utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "HelloSales API",
+        description = "Company profile, products, clients, AI-written sales scripts and emails, \
+                       the AI sales assistant, and Pulse observability. Every error answers the \
+                       `ErrorEnvelope` shape.",
+    ),
+    components(schemas(ErrorEnvelope)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "auth", description = "The authenticated caller"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds the bearer-token security scheme (WorkOS access tokens, or development tokens).
+#[derive(Debug)]
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A WorkOS access token (production) or a development token from \
+                         `hellosales token` (development).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! Building and running the server: connect and migrate the database, wire the state, bind the
+//! listener, serve until a shutdown signal, then drain in-flight requests.
+
+use crate::auth::{AuthSettings, TokenVerifier, WorkosSettings};
+use crate::config::Config;
+use crate::http::middleware::{render_errors, request_span};
+use crate::http::request_id;
+use crate::routes;
+use crate::state::AppState;
+use anyhow::Context;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Method, header};
+use hellosales_store::{Store, StoreOptions};
+use secrecy::ExposeSecret;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+/// The largest request body accepted (JSON APIs; uploads have their own limits).
+const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// A built server, bound to its listener, ready to run.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, applies pending migrations, wires the services and binds the
+    /// listener (`listener`, or `HELLOSALES_BIND` when `None`).
+    ///
+    /// # Errors
+    /// The database cannot be reached or migrated, the address cannot be bound, or the
+    /// authentication settings are unusable.
+    pub async fn build(config: Config, listener: Option<TcpListener>) -> anyhow::Result<Self> {
+        let store = connect_store(&config).await?;
+        let applied = store
+            .migrate()
+            .await
+            .context("applying database migrations")?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "applied database migrations");
+        }
+        let verifier = TokenVerifier::new(auth_settings(&config), http_client()?)
+            .await
+            .context("setting up token verification")?;
+        let redis = match &config.redis_url {
+            Some(url) => Some(
+                redis::Client::open(url.expose_secret())
+                    .map_err(|e| anyhow::anyhow!("REDIS_URL is not usable: {:?}", e.kind()))?,
+            ),
+            None => None,
+        };
+        let listener = match listener {
+            Some(listener) => listener,
+            None => TcpListener::bind(config.bind)
+                .await
+                .with_context(|| format!("binding HELLOSALES_BIND={}", config.bind))?,
+        };
+        Ok(Self {
+            listener,
+            state: AppState::new(config, store, verifier, redis),
+        })
+    }
+
+    /// The address the server listens on.
+    ///
+    /// # Errors
+    /// The socket's address cannot be read.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The application state (tests use it to reach the store).
+    #[must_use]
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and drains open requests.
+    ///
+    /// # Errors
+    /// The listener fails.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let router = app_router(self.state.clone());
+        axum::serve(self.listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving HTTP")?;
+        if let Err(e) = self.state.store().close().await {
+            tracing::warn!(error = %e, "closing the database");
+        }
+        Ok(())
+    }
+}
+
+/// The router with the full middleware stack.
+pub fn app_router(state: AppState) -> Router {
+    let cors = cors_layer(&state.config().cors_origins());
+    let mut router = routes::router(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(render_errors))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span));
+    if let Some(cors) = cors {
+        router = router.layer(cors);
+    }
+    router.layer(axum::middleware::from_fn(request_id::assign))
+}
+
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allow_origin = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| o.parse().ok()))
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow_origin)
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+                Method::OPTIONS,
+            ])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT,
+                HeaderName::from_static("x-request-id"),
+            ])
+            .expose_headers([HeaderName::from_static("x-request-id")])
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+/// Connects to `DATABASE_URL`, or to the SQLite file in the data directory.
+///
+/// # Errors
+/// The database cannot be reached (the message never contains the password).
+pub async fn connect_store(config: &Config) -> anyhow::Result<Store> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("creating HELLOSALES_DATA_DIR {}", config.data_dir.display())
+        })?;
+    }
+    let options = StoreOptions {
+        max_connections: config.database_max_connections,
+        ..StoreOptions::default()
+    };
+    Ok(Store::connect(config.database_url().expose_secret(), options).await?)
+}
+
+fn auth_settings(config: &Config) -> AuthSettings {
+    AuthSettings {
+        environment_is_production: config.environment().is_production(),
+        data_dir: config.data_dir.clone(),
+        workos: config.workos_client_id.as_ref().and_then(|client_id| {
+            config.workos_jwks_url().map(|jwks_url| WorkosSettings {
+                client_id: client_id.clone(),
+                jwks_url,
+                issuer: Some(config.workos_issuer.clone()),
+                audience: config.workos_audience.clone(),
+            })
+        }),
+    }
+}
+
+/// The HTTP client for outside services (rustls on ring, timeouts).
+///
+/// # Errors
+/// The TLS stack cannot be set up.
+pub fn http_client() -> anyhow::Result<reqwest::Client> {
+    // Installing fails only when a provider is already installed, which is what we want.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(60))
+        .user_agent(concat!("hellosales/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .context("building the HTTP client")
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; draining open requests");
+}

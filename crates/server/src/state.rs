@@ -1,0 +1,94 @@
+//! The shared application state: one `Clone` struct (an `Arc` inside) holding the
+//! configuration and the wired services. The server is the composition root: this is the only
+//! place where concrete store and provider types meet the application's ports.
+
+use crate::auth::TokenVerifier;
+use crate::config::Config;
+use hellosales_app::IdentityService;
+use hellosales_domain::{AppResult, OrgContext};
+use hellosales_store::Store;
+use std::fmt;
+use std::sync::Arc;
+
+/// Everything a handler may need.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    store: Store,
+    identities: IdentityService,
+    verifier: TokenVerifier,
+    redis: Option<redis::Client>,
+}
+
+impl fmt::Debug for AppState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppState")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Assembles the state from its parts.
+    #[must_use]
+    pub fn new(
+        config: Config,
+        store: Store,
+        verifier: TokenVerifier,
+        redis: Option<redis::Client>,
+    ) -> Self {
+        let identities = IdentityService::new(Arc::new(store.identities()));
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                identities,
+                verifier,
+                redis,
+            }),
+        }
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The database.
+    #[must_use]
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The identity service.
+    #[must_use]
+    pub fn identities(&self) -> &IdentityService {
+        &self.inner.identities
+    }
+
+    /// The Redis client, when `REDIS_URL` is configured.
+    #[must_use]
+    pub fn redis(&self) -> Option<&redis::Client> {
+        self.inner.redis.as_ref()
+    }
+
+    /// Verifies a bearer token and resolves the caller.
+    ///
+    /// # Errors
+    /// `UNAUTHORIZED` / `TOKEN_EXPIRED` for bad tokens; storage errors while resolving.
+    pub async fn authenticate(&self, token: &str, request_id: String) -> AppResult<OrgContext> {
+        let identity = self.inner.verifier.verify(token).await?;
+        let resolved = self.inner.identities.resolve(&identity).await?;
+        Ok(OrgContext {
+            user_id: resolved.user_id,
+            org_id: resolved.org_id,
+            role: resolved.role,
+            request_id,
+        })
+    }
+}

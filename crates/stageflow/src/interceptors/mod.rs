@@ -1,0 +1,370 @@
+//! Interceptors: middleware around every stage execution, ordered by priority (lower = outer).
+//!
+//! An [`Interceptor`] has synchronous hooks ([`before`](Interceptor::before),
+//! [`after`](Interceptor::after), [`on_error`](Interceptor::on_error) returning an
+//! [`ErrorAction`]: retry, fallback or fail; [`on_stage_end`](Interceptor::on_stage_end) and the
+//! pipeline hooks) and one asynchronous wrapper, [`around`](Interceptor::around), for what must
+//! enclose the inner call (a timeout, a span, a circuit breaker permit). Each interceptor wraps
+//! the ones with a higher priority number, then the stage:
+//!
+//! ```text
+//! tracing(10) → metrics(20) → logging(30) → retry(40) → circuit breaker(50) → timeout(60) → stage
+//! ```
+//!
+//! That order is deliberate: the retry interceptor sits outside the breaker and the timeout, so
+//! every attempt is bounded by the timeout and counted by the breaker, and an open circuit stops
+//! the retries; tracing, metrics and logging sit outside the retries, so they see one span, one
+//! duration and one outcome per stage.
+//!
+//! # Why not tower
+//!
+//! `tower::Service` needs `&mut self` + `poll_ready` + a `'static` request, which fits a network
+//! client, not a borrowed [`StageContext`] shared by a DAG of stages; its retry policy clones
+//! requests and its timeout knows nothing of per-stage overrides or of our events. Adapting it
+//! would cost an `Arc`ed context and a boxed service per call and give nothing we use, so this is
+//! a small hand-written chain in the spirit of `reqwest-middleware`'s `Next`. Interceptors that
+//! only use hooks cost no allocation: the chain runs them in one loop, and only an interceptor
+//! whose `around` returns [`Around::Wrap`] adds a boxed future.
+
+mod circuit_breaker;
+mod logging;
+mod metrics;
+mod retry;
+mod timeout;
+mod tracing;
+
+use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
+use crate::context::StageContext;
+use crate::error::StageError;
+use crate::output::StageOutput;
+use crate::results::{RunStatus, StageResult};
+use crate::run_scope::RunScope;
+use crate::snapshot::ContextSnapshot;
+use crate::stage::Stage;
+
+pub use self::circuit_breaker::{
+    BreakerKeyFn, CircuitBreakerConfig, CircuitBreakerInterceptor, CircuitBreakers, CircuitState,
+};
+pub use self::logging::LoggingInterceptor;
+pub use self::metrics::{
+    MetricsInterceptor, PIPELINE_DURATION_MS, PIPELINE_RUNS_TOTAL, STAGE_DURATION_MS,
+    STAGE_RUNS_TOTAL,
+};
+pub use self::retry::{RetryConfig, RetryInterceptor};
+pub use self::timeout::{DEFAULT_STAGE_TIMEOUT, TimeoutInterceptor};
+pub use self::tracing::TracingInterceptor;
+
+/// What to do after the inner chain failed (see [`Interceptor::on_error`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorAction {
+    /// Keep the failure.
+    Fail,
+    /// Run the inner chain again after `delay` (interrupted if the run is cancelled).
+    Retry {
+        /// How long to wait first.
+        delay: Duration,
+    },
+    /// Replace the failure with this output.
+    Fallback(StageOutput),
+}
+
+/// What [`Interceptor::around`] does with the rest of the chain.
+#[must_use]
+pub enum Around<'a> {
+    /// Run the rest of the chain unwrapped (the default).
+    Continue(Next<'a>),
+    /// Run this future instead; it normally awaits [`Next::run`] inside.
+    Wrap(BoxFuture<'a, StageOutput>),
+}
+
+impl fmt::Debug for Around<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Continue(_) => "Around::Continue",
+            Self::Wrap(_) => "Around::Wrap",
+        })
+    }
+}
+
+/// The rest of the chain after an interceptor: the interceptors with a higher priority number,
+/// then the stage.
+#[derive(Clone, Copy)]
+pub struct Next<'a> {
+    chain: &'a [Arc<dyn Interceptor>],
+    ctx: &'a StageContext,
+    stage: &'a dyn Stage,
+}
+
+impl<'a> Next<'a> {
+    /// Runs the rest of the chain once.
+    pub fn run(self) -> impl Future<Output = StageOutput> + Send + 'a {
+        run_chain(self.chain, self.ctx, self.stage)
+    }
+}
+
+impl fmt::Debug for Next<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Next")
+            .field(
+                "interceptors",
+                &self.chain.iter().map(|i| i.name()).collect::<Vec<_>>(),
+            )
+            .field("stage", &self.ctx.stage_name())
+            .finish()
+    }
+}
+
+/// The start of a run, as seen by [`Interceptor::on_pipeline_start`].
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct RunStart<'a> {
+    /// The pipeline name.
+    pub pipeline: &'a str,
+    /// The run's snapshot.
+    pub snapshot: &'a ContextSnapshot,
+}
+
+/// The end of a run, as seen by [`Interceptor::on_pipeline_end`].
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct RunEnd<'a> {
+    /// The pipeline name.
+    pub pipeline: &'a str,
+    /// The run's snapshot.
+    pub snapshot: &'a ContextSnapshot,
+    /// How the run ended.
+    pub status: RunStatus,
+    /// How long it took.
+    pub duration: Duration,
+    /// The stage that failed or cancelled the run.
+    pub stage: Option<&'a str>,
+    /// The error of the failed stage.
+    pub error: Option<&'a StageError>,
+    /// The run's shared state, for the built-in interceptors' cheap labels.
+    pub(crate) scope: &'a RunScope,
+}
+
+/// Middleware around every stage execution. Every method has a default that does nothing.
+///
+/// For one stage, an interceptor runs: [`before`](Self::before) (an error skips the inner chain
+/// and counts as its failure), [`around`](Self::around) the inner chain, then, if the result is
+/// a failure, [`on_error`](Self::on_error) (which may run the inner chain again, from `before`),
+/// and finally [`after`](Self::after). Once the engine recorded the stage,
+/// [`on_stage_end`](Self::on_stage_end) sees the final result.
+///
+/// ```
+/// use stageflow::{StageContext, StageOutput};
+/// use stageflow::interceptors::Interceptor;
+///
+/// /// Adds the model name to every output.
+/// #[derive(Debug)]
+/// struct Tag;
+///
+/// impl Interceptor for Tag {
+///     fn name(&self) -> &str { "tag" }
+///     fn priority(&self) -> i32 { 70 }
+///     fn after(&self, ctx: &StageContext, output: &mut StageOutput) {
+///         if let Some(model) = ctx.config().get("model") {
+///             output.data.insert("model".into(), model.clone());
+///         }
+///     }
+/// }
+/// ```
+pub trait Interceptor: Send + Sync + fmt::Debug {
+    /// A short name, for logs and debugging.
+    fn name(&self) -> &str;
+
+    /// The position in the chain: lower runs outside (first before, last after).
+    fn priority(&self) -> i32;
+
+    /// Runs before the inner chain. An error skips the inner chain and counts as its failure.
+    ///
+    /// # Errors
+    /// The failure that stands for the stage's outcome.
+    fn before(&self, _ctx: &StageContext) -> Result<(), StageError> {
+        Ok(())
+    }
+
+    /// Wraps one call of the inner chain: return [`Around::Wrap`] with a future that awaits
+    /// [`Next::run`], or [`Around::Continue`] (the default) to leave it unwrapped.
+    fn around<'a>(&'a self, _ctx: &'a StageContext, next: Next<'a>) -> Around<'a> {
+        Around::Continue(next)
+    }
+
+    /// Decides what to do when the inner chain failed; `attempt` counts from 1.
+    fn on_error(&self, _ctx: &StageContext, _error: &StageError, _attempt: u32) -> ErrorAction {
+        ErrorAction::Fail
+    }
+
+    /// Sees (and may change) the final output of the inner chain.
+    fn after(&self, _ctx: &StageContext, _output: &mut StageOutput) {}
+
+    /// Called once per stage with its recorded result: the final status (a stage still running
+    /// when the run stopped is `Cancel`) and the duration measured by the engine. The place for
+    /// metrics and outcome logs.
+    fn on_stage_end(&self, _ctx: &StageContext, _result: &StageResult) {}
+
+    /// Called when a run starts.
+    fn on_pipeline_start(&self, _run: &RunStart<'_>) {}
+
+    /// Called when a run ends.
+    fn on_pipeline_end(&self, _run: &RunEnd<'_>) {}
+}
+
+/// The settings of the default interceptors.
+///
+/// Build one at startup and reuse it for every pipeline: its [`CircuitBreakers`] registry holds
+/// the breaker state, which must outlive a single run (and a single pipeline instance) for a
+/// breaker to ever open.
+#[derive(Debug, Clone)]
+pub struct InterceptorConfig {
+    /// The timeout of a stage attempt without its own (30 s by default; applications usually set
+    /// it from `STAGE_TIMEOUT_MS`).
+    pub stage_timeout: Duration,
+    /// The retry policy.
+    pub retry: RetryConfig,
+    /// The shared circuit breaker state (and its thresholds).
+    pub circuit_breakers: Arc<CircuitBreakers>,
+}
+
+impl Default for InterceptorConfig {
+    fn default() -> Self {
+        Self {
+            stage_timeout: DEFAULT_STAGE_TIMEOUT,
+            retry: RetryConfig::default(),
+            circuit_breakers: Arc::new(CircuitBreakers::new(CircuitBreakerConfig::default())),
+        }
+    }
+}
+
+/// The default chain: tracing, metrics, logging, retry, circuit breaker (keyed by stage name)
+/// and timeout.
+#[must_use]
+pub fn default_interceptors(config: &InterceptorConfig) -> Vec<Arc<dyn Interceptor>> {
+    vec![
+        Arc::new(TracingInterceptor::new()),
+        Arc::new(MetricsInterceptor::new()),
+        Arc::new(LoggingInterceptor::new()),
+        Arc::new(RetryInterceptor::new(config.retry)),
+        Arc::new(CircuitBreakerInterceptor::new(Arc::clone(
+            &config.circuit_breakers,
+        ))),
+        Arc::new(TimeoutInterceptor::new(config.stage_timeout)),
+    ]
+}
+
+/// Runs `stage` through `chain` (sorted by priority, outermost first).
+///
+/// The layers that do not wrap run in this one future: going in, each layer's `before` then
+/// `around`; coming out, from the innermost layer reached, each layer's `on_error` (on failure)
+/// and `after`. A retry at a layer goes in again from that layer, with fresh attempt counts for
+/// the layers inside it, exactly as if each layer were its own nested future.
+pub(crate) async fn run_chain(
+    chain: &[Arc<dyn Interceptor>],
+    ctx: &StageContext,
+    stage: &dyn Stage,
+) -> StageOutput {
+    // Attempt counts per layer, allocated on the first retry only.
+    let mut attempts: Vec<u32> = Vec::new();
+    let mut level = 0;
+    'attempt: loop {
+        // Going in: `level` ends at the layer whose inner call produced `output` (the stage
+        // itself when `level == chain.len()`).
+        let mut output = loop {
+            let Some(interceptor) = chain.get(level) else {
+                break execute(stage, ctx).await;
+            };
+            if let Err(error) = interceptor.before(ctx) {
+                break StageOutput::fail(error);
+            }
+            let next = Next {
+                chain: &chain[level + 1..],
+                ctx,
+                stage,
+            };
+            match interceptor.around(ctx, next) {
+                Around::Continue(_) => level += 1,
+                Around::Wrap(wrapped) => break wrapped.await,
+            }
+        };
+        // Coming out, from the innermost layer reached.
+        for current in (0..(level + 1).min(chain.len())).rev() {
+            let interceptor = &chain[current];
+            if let Some(error) = output.failure() {
+                let attempt = attempts.get(current).copied().unwrap_or(1);
+                match interceptor.on_error(ctx, error, attempt) {
+                    ErrorAction::Fail => {}
+                    ErrorAction::Fallback(fallback) => output = fallback.normalized(),
+                    ErrorAction::Retry { delay } => {
+                        // Boxed: the timer only exists on this rare path, keeping the chain's
+                        // future small.
+                        if Box::pin(wait_before_retry(ctx, delay)).await {
+                            attempts.resize(chain.len(), 1);
+                            attempts[current] += 1;
+                            attempts[current + 1..].fill(1);
+                            level = current;
+                            continue 'attempt;
+                        }
+                        // The run is stopping: keep the failure and go on out.
+                    }
+                }
+            }
+            interceptor.after(ctx, &mut output);
+        }
+        return output;
+    }
+}
+
+/// Waits `delay` before a retry; `false` if the stage was cancelled meanwhile.
+async fn wait_before_retry(ctx: &StageContext, delay: Duration) -> bool {
+    tokio::select! {
+        biased;
+        () = ctx.cancellation().cancelled() => false,
+        () = tokio::time::sleep(delay) => true,
+    }
+}
+
+/// Runs the stage itself within its attempt limit, turning an `Err`, a panic or a timeout into a
+/// failed output.
+async fn execute(stage: &dyn Stage, ctx: &StageContext) -> StageOutput {
+    let call = AssertUnwindSafe(stage.execute(ctx)).catch_unwind();
+    let outcome = match ctx.attempt_limit() {
+        None => call.await,
+        Some(limit) => {
+            let mut call = pin!(call);
+            match futures::poll!(call.as_mut()) {
+                Poll::Ready(outcome) => outcome,
+                // Boxed: the timer only exists for stages that wait, keeping this future small.
+                Poll::Pending => match Box::pin(tokio::time::timeout(limit, call)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => return StageOutput::fail(StageError::timeout(limit)),
+                },
+            }
+        }
+    };
+    match outcome {
+        Ok(Ok(output)) => output.normalized(),
+        Ok(Err(error)) => StageOutput::fail(error),
+        Err(panic) => StageOutput::fail(StageError::panicked(panic_message(panic.as_ref()))),
+    }
+}
+
+/// The message of a caught panic.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|message| (*message).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".to_owned())
+}

@@ -1,0 +1,17 @@
+//! Integration tests of the engine, one module per rule.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod building;
+mod cancellation;
+mod circuit_breaker;
+mod events;
+mod failure;
+mod interceptors;
+mod metrics;
+mod property;
+mod retry;
+mod scheduling;
+mod streaming;
+mod support;
+mod timeout;

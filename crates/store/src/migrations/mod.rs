@@ -1,0 +1,44 @@
+//! The schema, as one ordered set of migrations that runs on SQLite and PostgreSQL.
+//!
+//! The tables are those of the specification §3.1–3.4, split by area: identity, sessions,
+//! observability, content. Deliberate differences from the specification:
+//! - exact cost in micro-USD (`BIGINT`) beside every `cost_cents` / `total_cost_cents`;
+//! - `interaction_embeddings.embedding` is little-endian `f32` bytes (`BLOB` / `BYTEA`) with
+//!   `dimensions` and a required `model_id` (no pgvector);
+//! - `interactions` gains `org_id`, `user_id`, `metadata`, a unique `(session_id,
+//!   sequence_number)` and a unique `(session_id, role, message_id)` for client deduplication
+//!   (NULL message ids never collide, on either backend);
+//! - `pipeline_runs` gains `pipeline_name` and `status` (running | completed | failed |
+//!   cancelled, checked);
+//! - ids have no database default (`gen_random_uuid()` is PostgreSQL-only): the application
+//!   generates UUID v7 ids. Timestamps default to `CURRENT_TIMESTAMP`, JSON columns to `'{}'` /
+//!   `'[]'` as in the specification, but the application sets them explicitly;
+//! - a few indexes for foreign keys that cascade (see each migration).
+//!
+//! A migration, once released, never changes: a new change is a new migration. Applied
+//! migrations are recorded in `seaql_migrations`. [`crate::Store::migrate`] applies them
+//! (under an advisory lock on PostgreSQL, so that several instances may start at once).
+
+mod m20261122_000001_identity;
+mod m20261122_000002_sessions;
+mod m20261122_000003_observability;
+mod m20261122_000004_content;
+pub(crate) mod runner;
+mod schema;
+
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
+
+/// The ordered list of HelloSales migrations.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_identity::Migration),
+            Box::new(m20261122_000002_sessions::Migration),
+            Box::new(m20261122_000003_observability::Migration),
+            Box::new(m20261122_000004_content::Migration),
+        ]
+    }
+}

@@ -1,0 +1,27 @@
+//! Repositories: the implementations of the domain's storage ports, on SeaORM.
+//!
+//! # The tenancy rule
+//! Every query on a tenant-owned table (products, clients, scripts, emails, sessions, …)
+//! starts from a constructor that takes the tenant's [`OrgId`](hellosales_domain::OrgId), for
+//! example `Products::for_org(&store, org_id)`, and every statement it issues filters on that
+//! organization. There is no constructor without one, so forgetting the tenant does not
+//! compile. A row of another organization is answered exactly like a missing row
+//! (`AppError::NotFound`): never a permission error, never its data.
+//!
+//! The identity repository is the one exception: it creates the tenants themselves, from a
+//! verified token, and reads a caller's own membership.
+//!
+//! Repositories return domain types and [`AppResult`](hellosales_domain::AppResult); database
+//! errors go through [`crate::error::db_error`].
+
+mod identity;
+
+pub use identity::IdentityStore;
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+/// The current time at the precision both backends store (microseconds), so that a value
+/// written and read back compares equal on SQLite and PostgreSQL alike.
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}

@@ -1,0 +1,224 @@
+//! The migrations: every table, column and index exists and matches the entities; migrating
+//! twice applies nothing; rolling back everything and migrating again works.
+
+use hellosales_store::Store;
+use hellosales_store::entities::*;
+
+use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, IdenStatic, Iterable, Statement};
+use std::collections::BTreeSet;
+
+/// The four migrations, in order.
+const MIGRATIONS: [&str; 4] = [
+    "m20261122_000001_identity",
+    "m20261122_000002_sessions",
+    "m20261122_000003_observability",
+    "m20261122_000004_content",
+];
+
+/// Every index created with CREATE INDEX (unique constraints declared in CREATE TABLE are
+/// exercised by the behaviour tests instead: SQLite does not keep their names).
+const INDEXES: &[(&str, &str)] = &[
+    (
+        "organization_memberships",
+        "idx_org_memberships_organization_id",
+    ),
+    ("company_profiles", "idx_company_profiles_org_id"),
+    ("sessions", "idx_sessions_user_id"),
+    ("sessions", "idx_sessions_org_id"),
+    ("sessions", "idx_sessions_state"),
+    ("sessions", "idx_sessions_created_at"),
+    ("interactions", "idx_interactions_session_id"),
+    ("interactions", "idx_interactions_session_seq"),
+    ("interactions", "idx_interactions_created_at"),
+    ("interactions", "idx_interactions_org_id"),
+    ("interactions", "uq_interactions_session_role_message"),
+    ("session_summaries", "idx_session_summaries_session_id"),
+    (
+        "interaction_embeddings",
+        "idx_interaction_embeddings_session_id",
+    ),
+    ("provider_calls", "idx_provider_calls_request_id"),
+    ("provider_calls", "idx_provider_calls_pipeline_run_id"),
+    ("provider_calls", "idx_provider_calls_session_id"),
+    ("provider_calls", "idx_provider_calls_user_id"),
+    ("provider_calls", "idx_provider_calls_org_id"),
+    ("provider_calls", "idx_provider_calls_provider"),
+    ("provider_calls", "idx_provider_calls_created_at"),
+    ("pipeline_runs", "idx_pipeline_runs_request_id"),
+    ("pipeline_runs", "idx_pipeline_runs_session_id"),
+    ("pipeline_runs", "idx_pipeline_runs_user_id"),
+    ("pipeline_runs", "idx_pipeline_runs_org_id"),
+    ("pipeline_runs", "idx_pipeline_runs_service"),
+    ("pipeline_runs", "idx_pipeline_runs_success"),
+    ("pipeline_runs", "idx_pipeline_runs_status"),
+    ("pipeline_runs", "idx_pipeline_runs_created_at"),
+    ("pipeline_events", "idx_pipeline_events_run_id"),
+    ("pipeline_events", "idx_pipeline_events_type"),
+    ("pipeline_events", "idx_pipeline_events_occurred_at"),
+    ("dead_letter_queue", "idx_dlq_status"),
+    ("dead_letter_queue", "idx_dlq_error_type"),
+    ("dead_letter_queue", "idx_dlq_created_at"),
+    ("products", "idx_products_org_id"),
+    ("products", "idx_products_active"),
+    ("clients", "idx_clients_org_id"),
+    ("clients", "idx_clients_active"),
+    ("sales_scripts", "idx_sales_scripts_org_id"),
+    ("sales_scripts", "idx_sales_scripts_product_id"),
+    ("sales_scripts", "idx_sales_scripts_client_id"),
+    ("sales_scripts", "idx_sales_scripts_type"),
+    ("sales_emails", "idx_sales_emails_org_id"),
+    ("sales_emails", "idx_sales_emails_product_id"),
+    ("sales_emails", "idx_sales_emails_client_id"),
+    ("sales_emails", "idx_sales_emails_type"),
+];
+
+/// (table, entity columns) for every entity.
+fn entity_tables() -> Vec<(&'static str, BTreeSet<String>)> {
+    fn columns<E: EntityTrait + Default>() -> (&'static str, BTreeSet<String>) {
+        let names = E::Column::iter().map(|c| c.as_str().to_owned()).collect();
+        (E::default().table_name(), names)
+    }
+    vec![
+        columns::<users::Entity>(),
+        columns::<organizations::Entity>(),
+        columns::<organization_memberships::Entity>(),
+        columns::<company_profiles::Entity>(),
+        columns::<sessions::Entity>(),
+        columns::<interactions::Entity>(),
+        columns::<session_summaries::Entity>(),
+        columns::<summary_states::Entity>(),
+        columns::<interaction_embeddings::Entity>(),
+        columns::<provider_calls::Entity>(),
+        columns::<pipeline_runs::Entity>(),
+        columns::<pipeline_events::Entity>(),
+        columns::<dead_letter_queue::Entity>(),
+        columns::<products::Entity>(),
+        columns::<clients::Entity>(),
+        columns::<sales_scripts::Entity>(),
+        columns::<sales_emails::Entity>(),
+    ]
+}
+
+async fn strings(store: &Store, sql: &str, value: &str) -> BTreeSet<String> {
+    let backend = store.backend();
+    let statement = Statement::from_sql_and_values(backend, sql, [value.into()]);
+    store
+        .connection()
+        .query_all_raw(statement)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.try_get_by_index::<String>(0).unwrap())
+        .collect()
+}
+
+async fn database_columns(store: &Store, table: &str) -> BTreeSet<String> {
+    let sql = match store.backend() {
+        DatabaseBackend::Postgres => {
+            "SELECT column_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = $1"
+        }
+        _ => "SELECT name FROM pragma_table_info(?)",
+    };
+    strings(store, sql, table).await
+}
+
+async fn database_indexes(store: &Store, table: &str) -> BTreeSet<String> {
+    let sql = match store.backend() {
+        DatabaseBackend::Postgres => {
+            "SELECT indexname::text FROM pg_indexes \
+             WHERE schemaname = current_schema() AND tablename = $1"
+        }
+        _ => "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?",
+    };
+    strings(store, sql, table).await
+}
+
+async fn database_tables(store: &Store) -> BTreeSet<String> {
+    let sql = match store.backend() {
+        DatabaseBackend::Postgres => {
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = $1"
+        }
+        _ => "SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%'",
+    };
+    let kind = match store.backend() {
+        DatabaseBackend::Postgres => "BASE TABLE",
+        _ => "table",
+    };
+    strings(store, sql, kind).await
+}
+
+pub async fn migrations_create_every_table_column_and_index(store: &Store) {
+    let backend = store.backend();
+    let tables = database_tables(store).await;
+    let expected: BTreeSet<String> = entity_tables()
+        .iter()
+        .map(|(table, _)| (*table).to_owned())
+        .chain(["seaql_migrations".to_owned()])
+        .collect();
+    assert_eq!(tables, expected, "{backend:?}: tables");
+    assert_eq!(expected.len(), 18);
+
+    for (table, columns) in entity_tables() {
+        assert_eq!(
+            database_columns(store, table).await,
+            columns,
+            "{backend:?}: columns of {table} differ between migration and entity"
+        );
+    }
+
+    // The deliberate additions to the specification.
+    for (table, column) in [
+        ("sessions", "total_cost_usd_micros"),
+        ("provider_calls", "cost_usd_micros"),
+        ("pipeline_runs", "total_cost_usd_micros"),
+        ("pipeline_runs", "pipeline_name"),
+        ("pipeline_runs", "status"),
+        ("pipeline_runs", "topology"),
+        ("interaction_embeddings", "embedding"),
+        ("interaction_embeddings", "dimensions"),
+        ("interaction_embeddings", "model_id"),
+        ("interactions", "org_id"),
+        ("interactions", "user_id"),
+        ("interactions", "metadata"),
+    ] {
+        assert!(
+            database_columns(store, table).await.contains(column),
+            "{backend:?}: {table}.{column} is missing"
+        );
+    }
+
+    for (table, index) in INDEXES {
+        assert!(
+            database_indexes(store, table).await.contains(*index),
+            "{backend:?}: index {index} on {table} is missing"
+        );
+    }
+
+    assert!(store.migrate().await.unwrap().is_empty(), "{backend:?}");
+    assert!(store.pending_migrations().await.unwrap().is_empty());
+}
+
+pub async fn migrations_roll_back_and_apply_again(store: &Store) {
+    let backend = store.backend();
+    let mut newest_first = MIGRATIONS.to_vec();
+    newest_first.reverse();
+
+    assert_eq!(store.migrate_down(Some(1)).await.unwrap(), [MIGRATIONS[3]]);
+    assert!(!database_tables(store).await.contains("products"));
+    assert!(database_tables(store).await.contains("pipeline_runs"));
+
+    assert_eq!(store.migrate_down(None).await.unwrap(), newest_first[1..]);
+    let left: Vec<String> = database_tables(store).await.into_iter().collect();
+    assert_eq!(
+        left,
+        ["seaql_migrations"],
+        "{backend:?}: tables left after down"
+    );
+    assert_eq!(store.pending_migrations().await.unwrap(), MIGRATIONS);
+
+    assert_eq!(store.migrate().await.unwrap(), MIGRATIONS);
+    assert_eq!(database_tables(store).await.len(), 18, "{backend:?}");
+    assert!(store.pending_migrations().await.unwrap().is_empty());
+}

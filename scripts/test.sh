@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the whole HelloSales test suite: every crate, on SQLite and on PostgreSQL.
+# PostgreSQL and Redis are expected on 127.0.0.1 (override TEST_DATABASE_URL / TEST_REDIS_URL);
+# when they cannot be reached the suite fails rather than skipping them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+
+if command -v cargo-nextest >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast
+else
+  cargo test --workspace --lib --bins --tests --examples
+fi
+cargo test --workspace --doc
