@@ -83,7 +83,7 @@ async fn extractor_server() -> std::net::SocketAddr {
 #[tokio::test]
 async fn extractor_rejections_answer_the_envelope() {
     let addr = extractor_server().await;
-    let client = reqwest::Client::new();
+    let client = hellosales_server::startup::http_client().unwrap();
     let url = |p: &str| format!("http://{addr}{p}");
 
     let ok = client

@@ -35,7 +35,6 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub data_dir: TempDir,
-    pub backend: Backend,
     database: TestDatabase,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
@@ -69,15 +68,10 @@ impl TestApp {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
         );
         let config = config::load_from(env).expect("test configuration");
-        Self::start(backend.clone(), database, data_dir, config).await
+        Self::start(database, data_dir, config).await
     }
 
-    async fn start(
-        backend: Backend,
-        database: TestDatabase,
-        data_dir: TempDir,
-        config: Config,
-    ) -> Self {
+    async fn start(database: TestDatabase, data_dir: TempDir, config: Config) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let app = Application::build(config, Some(listener))
             .await
@@ -91,7 +85,6 @@ impl TestApp {
             addr,
             client: reqwest::Client::new(),
             data_dir,
-            backend,
             database,
             shutdown: Some(tx),
             server: Some(server),
