@@ -154,28 +154,8 @@ impl Config {
     }
 }
 
-/// Shows a URL with its password replaced by `***`.
-#[must_use]
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            match userinfo.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme_end + 3],
-                    &userinfo[..colon],
-                    &url[at..]
-                ),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
-
 fn redacted(secret: Option<&SecretString>) -> Option<String> {
-    secret.map(|s| redact_url(s.expose_secret()))
+    secret.map(|s| hellosales_store::redact_url(s.expose_secret()))
 }
 
 impl fmt::Debug for Config {
