@@ -226,6 +226,15 @@ pub enum AppError {
         /// What conflicts.
         message: String,
     },
+    /// A conditional request (`If-Match`) names a version that is no longer current.
+    #[error("{message}")]
+    PreconditionFailed {
+        /// Which version was expected and what happened instead.
+        message: String,
+    },
+    /// An `Idempotency-Key` was sent again with a different request.
+    #[error("the Idempotency-Key was already used for a different request")]
+    IdempotencyKeyReused,
     /// No valid credentials were presented.
     #[error("{message}")]
     Unauthorized {
@@ -337,6 +346,13 @@ impl AppError {
         }
     }
 
+    /// A conditional request failed: the resource changed since the client read it.
+    pub fn precondition_failed(message: impl Into<String>) -> Self {
+        Self::PreconditionFailed {
+            message: message.into(),
+        }
+    }
+
     /// A request that could not be read.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::BadRequest {
@@ -368,6 +384,8 @@ impl AppError {
             Self::InvalidState { .. } => "INVALID_STATE",
             Self::GuardBlocked { .. } => "GUARD_BLOCKED",
             Self::Conflict { .. } => "CONFLICT",
+            Self::PreconditionFailed { .. } => "PRECONDITION_FAILED",
+            Self::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             Self::Unauthorized { .. } => "UNAUTHORIZED",
             Self::TokenExpired => "TOKEN_EXPIRED",
             Self::InsufficientPermissions { .. } => "INSUFFICIENT_PERMISSIONS",

@@ -72,6 +72,22 @@ typed_id!(
     /// Identifies an organization, the tenant (a row of `organizations`).
     OrgId
 );
+typed_id!(
+    /// Identifies a product (a row of `products`).
+    ProductId
+);
+typed_id!(
+    /// Identifies a client (a row of `clients`).
+    ClientId
+);
+typed_id!(
+    /// Identifies one version of a sales script (a row of `sales_scripts`).
+    ScriptId
+);
+typed_id!(
+    /// Identifies one version of a sales email (a row of `sales_emails`).
+    EmailId
+);
 
 #[cfg(test)]
 mod tests {

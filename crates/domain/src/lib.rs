@@ -4,6 +4,7 @@
 //! This crate performs no I/O and depends on no other HelloSales crate. Everything above it
 //! (`store`, `providers`, `app`, `server`) speaks in these types.
 
+pub mod content;
 pub mod error;
 pub mod identity;
 pub mod ids;
@@ -11,4 +12,4 @@ pub mod ports;
 
 pub use error::{AppError, AppResult, ErrorDetails};
 pub use identity::{ExternalIdentity, Me, Membership, OrgContext, Organization, Role, User};
-pub use ids::{OrgId, UserId};
+pub use ids::{ClientId, EmailId, OrgId, ProductId, ScriptId, UserId};

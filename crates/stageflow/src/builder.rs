@@ -69,8 +69,12 @@ impl StageSpec {
         self
     }
 
-    /// Makes the stage conditional: it skips itself (without running) when any of its
-    /// dependencies skipped.
+    /// Makes the stage conditional: it skips itself (without running) when any of its *direct*
+    /// dependencies skipped, whether that dependency returned `Skip` or was a conditional stage
+    /// skipped this way. A skip therefore propagates down a chain of conditional stages, and
+    /// stops at the first stage that is not conditional (which runs, and reads the skipped
+    /// dependency's reason). Only the dependencies' statuses matter, not those of stages further
+    /// upstream.
     #[must_use]
     pub fn conditional(mut self) -> Self {
         self.conditional = true;
@@ -78,6 +82,9 @@ impl StageSpec {
     }
 
     /// Overrides the timeout interceptor's default for this stage.
+    ///
+    /// The timeout bounds each *attempt*, not the stage as a whole: with retries, a stage can
+    /// take up to `max_attempts` times the timeout, plus the backoff between attempts.
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);

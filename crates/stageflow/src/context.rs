@@ -265,6 +265,12 @@ impl StageContext {
         )
     }
 
+    /// Whether the run itself is stopping (unlike [`is_cancelled`](Self::is_cancelled), not
+    /// when only this stage's token was cancelled).
+    pub(crate) fn run_is_stopping(&self) -> bool {
+        self.run.token.is_cancelled()
+    }
+
     pub(crate) fn run(&self) -> &RunScope {
         &self.run
     }

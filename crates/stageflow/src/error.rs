@@ -314,6 +314,8 @@ pub enum BuildError {
         /// The pipeline name.
         pipeline: String,
         /// The stages on the cycle, each depending on the next; the first is repeated last.
+        /// (Should the validation ever fail to trace one cycle, it lists every stage that could
+        /// not be ordered, in declaration order, rather than accept the graph.)
         cycle: Vec<String>,
     },
 }

@@ -65,27 +65,42 @@ pub(crate) fn validate<'a>(
         dependents,
         roots,
     };
-    if let Some(cycle) = find_cycle(&graph) {
-        let names: Vec<&str> = stages.map(|(name, _)| name).collect();
-        return Err(BuildError::Cycle {
-            pipeline: pipeline.to_owned(),
-            cycle: cycle
-                .into_iter()
-                .map(|stage| names[stage].to_owned())
-                .collect(),
-        });
-    }
+    let names: Vec<&str> = stages.map(|(name, _)| name).collect();
+    ensure_acyclic(pipeline, &graph, &names)?;
     Ok(graph)
 }
 
-/// Runs Kahn's algorithm; if some stages never become ready, returns one cycle among them,
-/// each stage depending on the next, the first repeated last.
-fn find_cycle(graph: &Graph) -> Option<Vec<usize>> {
+/// Fails with [`BuildError::Cycle`] unless every stage of `graph` can be ordered after its
+/// dependencies.
+///
+/// The cycle named is one found among the stages left by Kahn's algorithm. Should no cycle be
+/// found among them (impossible for a graph whose `dependents` mirror its `dependencies`), the
+/// error names every stage left instead: a graph that cannot be ordered is never accepted.
+fn ensure_acyclic(pipeline: &str, graph: &Graph, names: &[&str]) -> Result<(), BuildError> {
+    let pending = unordered(graph);
+    let Some(start) = pending.iter().position(|&count| count > 0) else {
+        return Ok(());
+    };
+    let stages = find_cycle(graph, &pending, start).unwrap_or_else(|| {
+        (0..pending.len())
+            .filter(|&stage| pending[stage] > 0)
+            .collect()
+    });
+    Err(BuildError::Cycle {
+        pipeline: pipeline.to_owned(),
+        cycle: stages
+            .into_iter()
+            .map(|stage| names[stage].to_owned())
+            .collect(),
+    })
+}
+
+/// Runs Kahn's algorithm; returns, per stage, how many of its dependencies could not be
+/// ordered (all zero when the graph is acyclic).
+fn unordered(graph: &Graph) -> Vec<usize> {
     let mut pending: Vec<usize> = graph.dependencies.iter().map(Vec::len).collect();
     let mut ready: VecDeque<usize> = graph.roots.iter().copied().collect();
-    let mut done = 0;
     while let Some(stage) = ready.pop_front() {
-        done += 1;
         for &dependent in &graph.dependents[stage] {
             pending[dependent] -= 1;
             if pending[dependent] == 0 {
@@ -93,12 +108,14 @@ fn find_cycle(graph: &Graph) -> Option<Vec<usize>> {
             }
         }
     }
-    if done == pending.len() {
-        return None;
-    }
+    pending
+}
+
+/// Walks the dependencies left by Kahn's algorithm from `start` (one of them) and returns the
+/// cycle it comes back to, each stage depending on the next, the first repeated last.
+fn find_cycle(graph: &Graph, pending: &[usize], start: usize) -> Option<Vec<usize>> {
     // Every stage left has a dependency that is also left, so walking those dependencies from
     // any of them must come back to a stage already on the path.
-    let start = pending.iter().position(|&count| count > 0)?;
     let mut path = vec![start];
     let mut current = start;
     loop {
@@ -205,5 +222,29 @@ mod tests {
                 cycle: vec!["self".into(), "self".into()]
             })
         );
+    }
+
+    #[test]
+    fn a_graph_left_unordered_without_a_traceable_cycle_is_rejected() {
+        // Inconsistent on purpose (`dependents` does not mirror `dependencies`), so that Kahn's
+        // algorithm leaves `b` unordered but no cycle can be walked: the path that used to
+        // accept the graph.
+        let graph = Graph {
+            dependencies: vec![vec![], vec![0]],
+            dependents: vec![vec![], vec![]],
+            roots: vec![0],
+        };
+        assert_eq!(
+            ensure_acyclic("p", &graph, &["a", "b"]),
+            Err(BuildError::Cycle {
+                pipeline: "p".into(),
+                cycle: vec!["b".into()]
+            })
+        );
+        let consistent = Graph {
+            dependents: vec![vec![1], vec![]],
+            ..graph
+        };
+        assert_eq!(ensure_acyclic("p", &consistent, &["a", "b"]), Ok(()));
     }
 }

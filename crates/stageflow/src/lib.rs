@@ -21,6 +21,10 @@
 //!   panic) with [`PipelineError::StageFailed`]. Either way the stages still running are
 //!   cancelled through their tokens and awaited, and the error carries the results of every
 //!   finished stage.
+//! * **Conditional stages and timeouts.** A [conditional](StageSpec::conditional) stage skips
+//!   itself when a *direct* dependency skipped (so a skip propagates through chains of
+//!   conditional stages); the timeout bounds each *attempt* of a stage, not the stage with its
+//!   retries (see [`interceptors`]).
 //! * **Observability.** `pipeline.*`, `stage.{name}.*`, `stage.wide` and `pipeline.wide`
 //!   events (see [`events`] and [`wide`]), `tracing` spans per run and per stage, and
 //!   [`metrics`](https://docs.rs/metrics) histograms and counters.

@@ -68,11 +68,18 @@ pub struct StageOutput {
     pub data: StageData,
     /// Artifacts produced by the stage.
     pub artifacts: Vec<StageArtifact>,
-    /// Events the engine emits (with the run's correlation ids) when the stage finishes.
+    /// Events the engine emits (with the run's correlation ids) when the stage finishes,
+    /// including those of earlier, failed attempts.
     pub events: Vec<Event>,
     /// The failure, for `Fail` and `Retry`.
     pub error: Option<StageError>,
-    /// How long the stage took, retries included. Set by the engine.
+    /// How long it took to produce this output. Set by the engine (whatever the stage put
+    /// here) as the output leaves each interceptor layer, before that layer's
+    /// [`on_error`](crate::interceptors::Interceptor::on_error) and
+    /// [`after`](crate::interceptors::Interceptor::after): an interceptor inside the retry
+    /// interceptor sees the duration of the current attempt; the retry interceptor, those
+    /// outside it and the final output see the whole stage, every attempt and backoff included,
+    /// as does [`StageResult::duration`](crate::StageResult::duration).
     pub duration: Duration,
 }
 
@@ -161,6 +168,9 @@ impl StageOutput {
 
     /// Adds an event that the engine emits when the stage finishes. To emit an event right away
     /// use [`StageContext::emit_event`](crate::StageContext::emit_event).
+    ///
+    /// The events of an attempt that failed are kept when the stage is retried (or an
+    /// interceptor falls back): they are emitted with the final output's, before them.
     #[must_use]
     pub fn with_event(mut self, event_type: &str, data: Value) -> Self {
         self.events

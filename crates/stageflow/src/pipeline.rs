@@ -213,6 +213,13 @@ impl Pipeline {
     /// are cancelled through their tokens and awaited (for at most
     /// [`RunOptions::cancel_grace`]; past that they are dropped).
     ///
+    /// A [conditional](crate::StageSpec::conditional) stage is skipped without running when one
+    /// of its direct dependencies skipped; since it then counts as skipped itself, the skip
+    /// propagates through a chain of conditional stages. With the default interceptors the
+    /// timeout applies to each attempt of a stage (see
+    /// [`TimeoutInterceptor`](crate::interceptors::TimeoutInterceptor)), and a failed attempt
+    /// is retried only while the run is not stopping.
+    ///
     /// # Errors
     /// [`PipelineError::Cancelled`] or [`PipelineError::StageFailed`], both with the results
     /// of the stages that finished.

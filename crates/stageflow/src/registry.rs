@@ -42,12 +42,16 @@ type Factory = Arc<dyn Fn() -> Result<Pipeline, BuildError> + Send + Sync>;
 
 struct Entry {
     factory: Factory,
-    built: OnceLock<Pipeline>,
+    /// What the factory gave, once it ran.
+    built: OnceLock<Result<Pipeline, BuildError>>,
 }
 
 /// Pipeline factories by name. Each factory runs once, on the first [`get`](Self::get) of its
-/// name; later calls return the same (cheaply cloned) [`Pipeline`], so its interceptors' state,
-/// such as circuit breakers, is shared by all runs.
+/// name, even when several threads ask at the same time (the others wait for it); later calls
+/// return the same (cheaply cloned) [`Pipeline`], so its interceptors' state, such as circuit
+/// breakers, is shared by all runs. A factory that fails is not run again: later calls return
+/// the same [`RegistryError::Build`]. (A factory that panics has not run: the next call runs it.
+/// A factory must not call `get` for its own name, which would wait for itself.)
 ///
 /// ```
 /// use stageflow::{FnStage, Pipeline, PipelineRegistry, RegistryError, StageKind, StageOutput, StageSpec};
@@ -109,7 +113,8 @@ impl PipelineRegistry {
         self.register(name, move || Ok(pipeline.clone()))
     }
 
-    /// The pipeline registered under `name`, built on first use.
+    /// The pipeline registered under `name`, built on first use (by this call, or by a
+    /// concurrent one that this call waits for).
     ///
     /// # Errors
     /// [`RegistryError::Unknown`] (listing the known names) or [`RegistryError::Build`].
@@ -121,15 +126,14 @@ impl PipelineRegistry {
                 name: name.to_owned(),
                 known: self.entries.keys().cloned().collect(),
             })?;
-        if let Some(pipeline) = entry.built.get() {
-            return Ok(pipeline.clone());
-        }
-        let pipeline = (entry.factory)().map_err(|source| RegistryError::Build {
-            name: name.to_owned(),
-            source,
-        })?;
-        // If another thread built it meanwhile, keep the first one so every caller shares it.
-        Ok(entry.built.get_or_init(|| pipeline).clone())
+        entry
+            .built
+            .get_or_init(|| (entry.factory)())
+            .clone()
+            .map_err(|source| RegistryError::Build {
+                name: name.to_owned(),
+                source,
+            })
     }
 
     /// The registered names, sorted.
@@ -154,6 +158,8 @@ impl fmt::Debug for PipelineRegistry {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used)]
+
     use super::*;
     use crate::{FnStage, StageKind, StageOutput, StageSpec};
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -213,5 +219,68 @@ mod tests {
             registry.get("broken"),
             Err(RegistryError::Build { ref name, source: BuildError::Empty { .. } }) if name == "broken"
         ));
+    }
+
+    #[test]
+    fn simultaneous_first_gets_run_the_factory_once() -> Result<(), RegistryError> {
+        const CALLERS: usize = 4;
+        for _ in 0..20 {
+            let calls = Arc::new(AtomicUsize::new(0));
+            let arrived = Arc::new(AtomicUsize::new(0));
+            let mut registry = PipelineRegistry::new();
+            let (counter, waiting) = (Arc::clone(&calls), Arc::clone(&arrived));
+            registry.register("chat", move || {
+                if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                    // The first build lasts until every caller asked, and a while more: long
+                    // enough for the others to find the pipeline not built yet.
+                    while waiting.load(Ordering::SeqCst) < CALLERS {
+                        std::thread::yield_now();
+                    }
+                    for _ in 0..1000 {
+                        if counter.load(Ordering::SeqCst) > 1 {
+                            break;
+                        }
+                        std::thread::yield_now();
+                    }
+                }
+                pipeline("chat")
+            })?;
+            let registry = &registry;
+            let built: Vec<Result<Pipeline, RegistryError>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..CALLERS)
+                    .map(|_| {
+                        let arrived = Arc::clone(&arrived);
+                        scope.spawn(move || {
+                            arrived.fetch_add(1, Ordering::SeqCst);
+                            registry.get("chat")
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|handle| handle.join().expect("a caller panicked"))
+                    .collect()
+            });
+            assert_eq!(calls.load(Ordering::SeqCst), 1);
+            for pipeline in built {
+                assert_eq!(pipeline?.name(), "chat");
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_failed_build_is_not_run_again() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&calls);
+        let mut registry = PipelineRegistry::new();
+        let registered = registry.register("broken", move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Pipeline::builder("broken").build()
+        });
+        assert!(registered.is_ok());
+        assert!(registry.get("broken").is_err());
+        assert!(registry.get("broken").is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 }

@@ -4,6 +4,7 @@
 //! Built once per run by the scheduler; stages reach it through
 //! [`StageContext`](crate::StageContext).
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::events::{Event, EventSink, Payload};
+use crate::interceptors::panic_message;
 use crate::output::StageData;
 use crate::snapshot::ContextSnapshot;
 use crate::streaming::StreamTarget;
@@ -48,7 +50,11 @@ impl RunInfo {
 
     /// The current moment, reading the (Tokio) clock once.
     pub(crate) fn now(&self) -> Moment {
-        let instant = Instant::now();
+        self.moment(Instant::now())
+    }
+
+    /// The moment of `instant`, a reading of the (Tokio) clock.
+    pub(crate) fn moment(&self, instant: Instant) -> Moment {
         let wall = TimeDelta::from_std(instant.saturating_duration_since(self.started))
             .ok()
             .and_then(|elapsed| self.started_at.checked_add_signed(elapsed))
@@ -87,8 +93,35 @@ pub(crate) struct RunScope {
 impl RunScope {
     /// Emits an event of this run (without waiting on the sink).
     pub(crate) fn emit(&self, event_type: Arc<str>, at: Moment, payload: Payload) {
-        self.sink
-            .try_emit(Event::lazy(event_type, at.wall, payload));
+        self.emit_event(Event::lazy(event_type, at.wall, payload));
+    }
+
+    /// Hands `event` to the sink, without waiting. A sink that panics loses the event, not the
+    /// run: the panic is logged.
+    pub(crate) fn emit_event(&self, event: Event) {
+        contain(
+            "EventSink::try_emit",
+            || "event sink".to_owned(),
+            || {
+                self.sink.try_emit(event);
+            },
+        );
+    }
+}
+
+/// Runs `hook`, application code called by the engine outside any stage (an interceptor's
+/// `on_stage_end` or pipeline hooks, a sink's `try_emit`), so that a panic in it cannot abort
+/// the run: the panic is logged at `ERROR` with `hook` and `owner()` and otherwise ignored.
+pub(crate) fn contain(hook: &'static str, owner: impl FnOnce() -> String, run: impl FnOnce()) {
+    if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(run)) {
+        let message = panic_message(panic.as_ref());
+        let owner = std::panic::catch_unwind(AssertUnwindSafe(owner)).unwrap_or_default();
+        tracing::error!(
+            hook,
+            owner = owner.as_str(),
+            panic = message.as_str(),
+            "a hook panicked; the run goes on without it"
+        );
     }
 }
 

@@ -27,12 +27,12 @@ use crate::context::StageContext;
 use crate::error::{PipelineCancelled, PipelineError, StageError};
 use crate::events::{Event, NoOpEventSink, Payload, StagePhase};
 use crate::inputs::StageInputs;
-use crate::interceptors::{RunEnd, RunStart, panic_message, run_chain};
+use crate::interceptors::{Interceptor, RunEnd, RunStart, panic_message, run_chain};
 use crate::output::StageOutput;
 use crate::pipeline::PipelineInner;
 use crate::results::{PipelineResults, RunStatus, StageResult};
 use crate::run_options::RunOptions;
-use crate::run_scope::{Moment, RunInfo, RunScope, service_label};
+use crate::run_scope::{Moment, RunInfo, RunScope, contain, service_label};
 use crate::snapshot::ContextSnapshot;
 use crate::stage::StageStatus;
 use crate::streaming::StreamTarget;
@@ -43,11 +43,25 @@ const DROPPED_REASON: &str = "the run stopped before the stage finished";
 /// The reason of a run cancelled through the caller's token.
 const EXTERNAL_REASON: &str = "cancelled by the caller";
 
-/// A finished stage future: its index, its output and (unless it panicked) its context.
+/// A finished stage future: its index, its output, (unless it panicked) its context and when
+/// the interceptor chain produced the output.
 struct Done {
     stage: usize,
     output: StageOutput,
     ctx: Option<StageContext>,
+    ended: Option<Instant>,
+}
+
+impl Done {
+    /// A stage that never ran (or whose future was lost) with `output`.
+    fn without_context(stage: usize, output: StageOutput) -> Self {
+        Self {
+            stage,
+            output,
+            ctx: None,
+            ended: None,
+        }
+    }
 }
 
 /// Runs `pipeline` once.
@@ -148,6 +162,13 @@ impl<'p> Run<'p> {
         &self.scope.info
     }
 
+    /// When `done` finished: the clock reading that timed its output (so that its result and
+    /// the durations its interceptors saw agree, for one clock read), or now.
+    fn finished_at(&self, done: &Done) -> Moment {
+        done.ended
+            .map_or_else(|| self.info().now(), |ended| self.info().moment(ended))
+    }
+
     async fn execute(mut self) -> Result<PipelineResults, PipelineError> {
         let pipeline = self.pipeline;
         let start = RunStart {
@@ -155,7 +176,9 @@ impl<'p> Run<'p> {
             snapshot: &self.info().snapshot,
         };
         for interceptor in &pipeline.interceptors {
-            interceptor.on_pipeline_start(&start);
+            contain("Interceptor::on_pipeline_start", owner(interceptor), || {
+                interceptor.on_pipeline_start(&start);
+            });
         }
         let started = self.info().start();
         self.scope.emit(
@@ -206,7 +229,7 @@ impl<'p> Run<'p> {
                 Some(done) = running.next() => done,
                 () = &mut cancelled => return Some(external_stop()),
             };
-            let now = self.info().now();
+            let now = self.finished_at(&done);
             if token.is_cancelled() {
                 // The caller cancelled while this stage was finishing (it probably noticed the
                 // cancellation first): the run stops because of the caller, not of the stage.
@@ -266,11 +289,7 @@ impl<'p> Run<'p> {
                     "upstream stage `{}` skipped",
                     pipeline.nodes[dependency].info.name
                 );
-                let done = Done {
-                    stage,
-                    output: StageOutput::skip(reason),
-                    ctx: None,
-                };
+                let done = Done::without_context(stage, StageOutput::skip(reason));
                 self.record(done, now, false);
                 self.release_dependents(stage);
             } else {
@@ -318,19 +337,21 @@ impl<'p> Run<'p> {
                 stage: Arc::clone(&node.info),
             },
         );
+        let started = now.instant;
         let future = async move {
-            let output = run_chain(&pipeline.interceptors, &ctx, node.runner.as_ref()).await;
+            let chained =
+                run_chain(&pipeline.interceptors, &ctx, node.runner.as_ref(), started).await;
             Done {
                 stage,
-                output,
+                output: chained.output,
                 ctx: Some(ctx),
+                ended: Some(chained.ended),
             }
         };
         AssertUnwindSafe(future).catch_unwind().map(move |caught| {
-            caught.unwrap_or_else(|panic| Done {
-                stage,
-                output: StageOutput::fail(StageError::panicked(panic_message(panic.as_ref()))),
-                ctx: None,
+            caught.unwrap_or_else(|panic| {
+                let error = StageError::panicked(panic_message(panic.as_ref()));
+                Done::without_context(stage, StageOutput::fail(error))
             })
         })
     }
@@ -339,7 +360,9 @@ impl<'p> Run<'p> {
     /// `on_stage_end`. While the run is stopping, a stage that did not finish `Ok` or `Skip`
     /// is recorded as cancelled.
     fn record(&mut self, done: Done, now: Moment, stopping: bool) -> StageStatus {
-        let Done { stage, output, ctx } = done;
+        let Done {
+            stage, output, ctx, ..
+        } = done;
         let node = &self.pipeline.nodes[stage];
         let info = Arc::clone(self.info());
         let started = self.nodes[stage].started.take().unwrap_or(now);
@@ -355,8 +378,7 @@ impl<'p> Run<'p> {
                 data,
             };
             self.scope
-                .sink
-                .try_emit(Event::lazy(event_type, occurred_at, payload));
+                .emit_event(Event::lazy(event_type, occurred_at, payload));
         }
         let status = output.status;
         let result = Arc::new(StageResult {
@@ -405,7 +427,9 @@ impl<'p> Run<'p> {
                 )
             });
             for interceptor in interceptors {
-                interceptor.on_stage_end(&ctx, &result);
+                contain("Interceptor::on_stage_end", owner(interceptor), || {
+                    interceptor.on_stage_end(&ctx, &result);
+                });
             }
         }
         self.nodes[stage].finished = Some(Arc::clone(&result));
@@ -418,7 +442,7 @@ impl<'p> Run<'p> {
     async fn drain<F: Future<Output = Done>>(&mut self, running: &mut FuturesUnordered<F>) {
         let deadline = Instant::now() + self.grace;
         while let Ok(Some(done)) = tokio::time::timeout_at(deadline, running.next()).await {
-            let now = self.info().now();
+            let now = self.finished_at(&done);
             self.record(done, now, true);
         }
         running.clear();
@@ -427,11 +451,7 @@ impl<'p> Run<'p> {
             .filter(|&stage| self.nodes[stage].started.is_some())
             .collect();
         for stage in dropped {
-            let done = Done {
-                stage,
-                output: StageOutput::cancel(DROPPED_REASON),
-                ctx: None,
-            };
+            let done = Done::without_context(stage, StageOutput::cancel(DROPPED_REASON));
             self.record(done, now, true);
         }
     }
@@ -501,7 +521,9 @@ impl<'p> Run<'p> {
             scope: &self.scope,
         };
         for interceptor in &pipeline.interceptors {
-            interceptor.on_pipeline_end(&end);
+            contain("Interceptor::on_pipeline_end", owner(interceptor), || {
+                interceptor.on_pipeline_end(&end);
+            });
         }
         let stage = summary.stage.as_deref().map(str::to_owned);
         let results = PipelineResults::new(info.snapshot.pipeline_run_id, self.results, duration);
@@ -522,6 +544,11 @@ impl<'p> Run<'p> {
             }),
         }
     }
+}
+
+/// The name of `interceptor`, for the log of a panicking hook.
+fn owner(interceptor: &Arc<dyn Interceptor>) -> impl FnOnce() -> String + '_ {
+    || format!("interceptor `{}`", interceptor.name())
 }
 
 fn external_stop() -> Stop {

@@ -5,7 +5,9 @@ use crate::connect;
 use crate::error::db_error;
 use crate::migrations::runner;
 use crate::options::StoreOptions;
-use crate::repositories::IdentityStore;
+use crate::repositories::{
+    ClientStore, CompanyProfiles, EmailStore, IdentityStore, ProductStore, ScriptStore,
+};
 use hellosales_domain::AppResult;
 use sea_orm::{DatabaseBackend, DatabaseConnection};
 
@@ -93,6 +95,36 @@ impl Store {
     #[must_use]
     pub fn identities(&self) -> IdentityStore {
         IdentityStore::new(self.db.clone())
+    }
+
+    /// Company profiles.
+    #[must_use]
+    pub fn company_profiles(&self) -> CompanyProfiles {
+        CompanyProfiles::new(self.db.clone())
+    }
+
+    /// Products.
+    #[must_use]
+    pub fn products(&self) -> ProductStore {
+        ProductStore::new(self.db.clone())
+    }
+
+    /// Clients.
+    #[must_use]
+    pub fn clients(&self) -> ClientStore {
+        ClientStore::new(self.db.clone())
+    }
+
+    /// Sales script versions.
+    #[must_use]
+    pub fn scripts(&self) -> ScriptStore {
+        ScriptStore::new(self.db.clone())
+    }
+
+    /// Sales email versions.
+    #[must_use]
+    pub fn emails(&self) -> EmailStore {
+        EmailStore::new(self.db.clone())
     }
 
     /// Closes the pool, waiting for connections in use to be returned.

@@ -1,6 +1,8 @@
 //! Ports: the traits through which the application reaches storage and outside providers.
 //! Implementations live in `hellosales-store` and `hellosales-providers`; tests may supply fakes.
 
+pub mod content;
 pub mod identity;
 
+pub use content::{CompanyProfileStore, EditableStore, VersionedStore};
 pub use identity::IdentityRepository;

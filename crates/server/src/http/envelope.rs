@@ -9,7 +9,8 @@
 //! wrong method, a body over the limit) get the same envelope.
 //!
 //! Status policy: validation 422, unreadable request 400, authentication 401, role 403,
-//! missing (or another organization's) resource 404, conflicts and state errors 409, rate limits
+//! missing (or another organization's) resource 404, conflicts and state errors 409, a stale
+//! `If-Match` 412, a reused idempotency key 422, rate limits
 //! 429 with `Retry-After`, provider failures 502/503/504, unexpected errors an opaque 500.
 
 use axum::http::{HeaderValue, StatusCode, header};
@@ -80,9 +81,10 @@ pub struct ErrorReport(pub Arc<AppError>);
 pub fn status_of(error: &AppError) -> StatusCode {
     match error {
         AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-        AppError::Validation { .. } | AppError::GuardBlocked { .. } => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        AppError::Validation { .. }
+        | AppError::GuardBlocked { .. }
+        | AppError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
         AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
         AppError::InvalidState { .. }
         | AppError::Conflict { .. }

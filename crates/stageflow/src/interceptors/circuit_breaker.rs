@@ -269,8 +269,10 @@ pub type BreakerKeyFn = Arc<dyn Fn(&StageContext) -> Option<String> + Send + Syn
 
 /// Fails fast while the circuit of a stage (or of an application-supplied key) is open.
 ///
-/// Failures counted: every failed attempt except a rejection by the breaker itself (timeouts and
-/// panics included). A `Cancel` or `Skip` counts as a success.
+/// Failures counted: every failed attempt (timeouts and panics included) except a rejection by
+/// the breaker itself and an attempt that failed while its run was being cancelled (a sibling
+/// failed or cancelled, or the caller cancelled): a stage that gives up because the run stops
+/// says nothing about its provider. A `Cancel` or `Skip` counts as a success.
 #[derive(Clone)]
 pub struct CircuitBreakerInterceptor {
     breakers: Arc<CircuitBreakers>,
@@ -360,6 +362,12 @@ impl Interceptor for CircuitBreakerInterceptor {
                 armed: permit.probe,
             };
             let output = next.run().await;
+            if output.status.is_failure() && ctx.run_is_stopping() {
+                // The attempt ended because the run is stopping (a sibling failed or cancelled,
+                // or the caller cancelled): it says nothing about the provider, so it is not
+                // counted, and a probe gives its permit back (dropping `probe`).
+                return output;
+            }
             probe.disarm();
             let rejected = output
                 .failure()

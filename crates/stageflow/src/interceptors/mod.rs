@@ -16,6 +16,19 @@
 //! the retries; tracing, metrics and logging sit outside the retries, so they see one span, one
 //! duration and one outcome per stage.
 //!
+//! * **The timeout is per attempt**: a stage with `max_attempts` attempts can run for up to
+//!   `max_attempts` timeouts plus the backoff between them. Bound a whole run with the
+//!   caller's [`CancellationToken`](tokio_util::sync::CancellationToken).
+//! * **Cancellation is not a failure of the provider**: an attempt that fails while its run is
+//!   being cancelled (a sibling failed or cancelled, the caller cancelled) is neither counted by
+//!   the circuit breaker nor retried.
+//! * **Durations**: as an output comes out of each layer, the engine sets its
+//!   [`duration`](StageOutput::duration) to the time that layer's call took (one attempt inside
+//!   the retry interceptor, all of them outside it).
+//! * **Hooks that panic**: a panic in `before`, `around`, `on_error` or `after` fails the stage
+//!   (code `STAGE_PANICKED`); a panic in [`on_stage_end`](Interceptor::on_stage_end) or the
+//!   pipeline hooks is logged at `ERROR` and ignored, so it never aborts the run.
+//!
 //! # Why not tower
 //!
 //! `tower::Service` needs `&mut self` + `poll_ready` + a `'static` request, which fits a network
@@ -43,9 +56,11 @@ use std::time::Duration;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
+use tokio::time::Instant;
 
 use crate::context::StageContext;
 use crate::error::StageError;
+use crate::events::Event;
 use crate::output::StageOutput;
 use crate::results::{RunStatus, StageResult};
 use crate::run_scope::RunScope;
@@ -104,12 +119,15 @@ pub struct Next<'a> {
     chain: &'a [Arc<dyn Interceptor>],
     ctx: &'a StageContext,
     stage: &'a dyn Stage,
+    /// When the call of the interceptor that holds this `Next` started (the start of the
+    /// durations the rest of the chain reports).
+    started: Instant,
 }
 
 impl<'a> Next<'a> {
     /// Runs the rest of the chain once.
     pub fn run(self) -> impl Future<Output = StageOutput> + Send + 'a {
-        run_chain(self.chain, self.ctx, self.stage)
+        run_chain(self.chain, self.ctx, self.stage, self.started).map(|done| done.output)
     }
 }
 
@@ -264,19 +282,40 @@ pub fn default_interceptors(config: &InterceptorConfig) -> Vec<Arc<dyn Intercept
     ]
 }
 
-/// Runs `stage` through `chain` (sorted by priority, outermost first).
+/// What [`run_chain`] produced: the output, and when the chain produced it.
+pub(crate) struct Chained {
+    pub(crate) output: StageOutput,
+    /// The clock reading that timed `output` (the end of the last attempt).
+    pub(crate) ended: Instant,
+}
+
+/// Runs `stage` through `chain` (sorted by priority, outermost first); `started` is when the
+/// caller started it.
 ///
 /// The layers that do not wrap run in this one future: going in, each layer's `before` then
 /// `around`; coming out, from the innermost layer reached, each layer's `on_error` (on failure)
 /// and `after`. A retry at a layer goes in again from that layer, with fresh attempt counts for
 /// the layers inside it, exactly as if each layer were its own nested future.
+///
+/// Coming out, each layer sees in [`StageOutput::duration`] how long its own call of the inner
+/// chain took: a layer inside a retrying layer sees the current attempt, the retrying layer and
+/// the layers outside it see every attempt and the backoff between them. Events of an output
+/// that a layer retried or replaced by a fallback are kept: they rejoin the output that replaces
+/// it (before its own events) when it comes out through that layer.
 pub(crate) async fn run_chain(
     chain: &[Arc<dyn Interceptor>],
     ctx: &StageContext,
     stage: &dyn Stage,
-) -> StageOutput {
+    started: Instant,
+) -> Chained {
     // Attempt counts per layer, allocated on the first retry only.
     let mut attempts: Vec<u32> = Vec::new();
+    // When the current call of each layer started (index `chain.len()`: the stage itself),
+    // allocated on the first retry only: until then every layer started at `started`.
+    let mut entered: Vec<Instant> = Vec::new();
+    // The events of retried outputs, and the innermost layer where they rejoin the output.
+    let mut carried: Vec<Event> = Vec::new();
+    let mut rejoin = 0;
     let mut level = 0;
     'attempt: loop {
         // Going in: `level` ends at the layer whose inner call produced `output` (the stage
@@ -292,20 +331,34 @@ pub(crate) async fn run_chain(
                 chain: &chain[level + 1..],
                 ctx,
                 stage,
+                started: entered.get(level + 1).copied().unwrap_or(started),
             };
             match interceptor.around(ctx, next) {
                 Around::Continue(_) => level += 1,
                 Around::Wrap(wrapped) => break wrapped.await,
             }
         };
+        let ended = Instant::now();
+        let took = |layer: usize| {
+            ended.saturating_duration_since(entered.get(layer).copied().unwrap_or(started))
+        };
+        output.duration = took(level);
         // Coming out, from the innermost layer reached.
         for current in (0..(level + 1).min(chain.len())).rev() {
             let interceptor = &chain[current];
+            if current <= rejoin && !carried.is_empty() {
+                prepend_events(&mut output, &mut carried);
+            }
+            output.duration = took(current);
             if let Some(error) = output.failure() {
                 let attempt = attempts.get(current).copied().unwrap_or(1);
                 match interceptor.on_error(ctx, error, attempt) {
                     ErrorAction::Fail => {}
-                    ErrorAction::Fallback(fallback) => output = fallback.normalized(),
+                    ErrorAction::Fallback(fallback) => {
+                        let mut failed = std::mem::replace(&mut output, fallback.normalized());
+                        prepend_events(&mut output, &mut failed.events);
+                        output.duration = took(current);
+                    }
                     ErrorAction::Retry { delay } => {
                         // Boxed: the timer only exists on this rare path, keeping the chain's
                         // future small.
@@ -313,6 +366,14 @@ pub(crate) async fn run_chain(
                             attempts.resize(chain.len(), 1);
                             attempts[current] += 1;
                             attempts[current + 1..].fill(1);
+                            entered.resize(chain.len() + 1, started);
+                            entered[current + 1..].fill(Instant::now());
+                            if carried.is_empty() {
+                                rejoin = current;
+                            } else {
+                                rejoin = rejoin.max(current);
+                            }
+                            carried.append(&mut output.events);
                             level = current;
                             continue 'attempt;
                         }
@@ -322,8 +383,17 @@ pub(crate) async fn run_chain(
             }
             interceptor.after(ctx, &mut output);
         }
-        return output;
+        if !carried.is_empty() {
+            prepend_events(&mut output, &mut carried);
+        }
+        return Chained { output, ended };
     }
+}
+
+/// Puts `earlier` (emptied) before the events of `output`.
+fn prepend_events(output: &mut StageOutput, earlier: &mut Vec<Event>) {
+    earlier.append(&mut output.events);
+    std::mem::swap(&mut output.events, earlier);
 }
 
 /// Waits `delay` before a retry; `false` if the stage was cancelled meanwhile.

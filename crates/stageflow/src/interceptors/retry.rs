@@ -3,8 +3,10 @@
 //! Only retryable failures are retried: an error whose
 //! [`retryable`](crate::StageError::retryable) flag is set (timeouts included) or a
 //! [`StageStatus::Retry`](crate::StageStatus::Retry) output. A rejection by an open circuit is
-//! never retried within the run. Emits `stage.retry_scheduled` before each new attempt and
-//! `stage.retry_exhausted` when the last allowed attempt failed.
+//! never retried within the run, nor is an attempt that failed while its run was being cancelled
+//! (a sibling failed or cancelled, or the caller cancelled): no new attempt, no event. Emits
+//! `stage.retry_scheduled` before each new attempt and `stage.retry_exhausted` when the last
+//! allowed attempt failed.
 
 use std::time::Duration;
 
@@ -99,6 +101,10 @@ impl Interceptor for RetryInterceptor {
     }
 
     fn on_error(&self, ctx: &StageContext, error: &StageError, attempt: u32) -> ErrorAction {
+        if ctx.run_is_stopping() {
+            // The attempt ended because the run is stopping: nothing to retry, nothing to report.
+            return ErrorAction::Fail;
+        }
         if !error.retryable() || matches!(error.kind(), StageErrorKind::CircuitOpen(_)) {
             return ErrorAction::Fail;
         }

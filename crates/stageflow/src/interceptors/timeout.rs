@@ -13,6 +13,9 @@ pub const DEFAULT_STAGE_TIMEOUT: Duration = Duration::from_secs(30);
 /// [`StageError::timeout`] (code `STAGE_TIMEOUT`). The stage's future is dropped, which cancels
 /// it.
 ///
+/// The timeout is **per attempt**: each attempt the retry interceptor makes gets the full
+/// timeout again, so a stage can take up to `max_attempts` timeouts plus the backoff.
+///
 /// The timeout is the stage's own ([`StageSpec::timeout`](crate::StageSpec::timeout)) or this
 /// interceptor's default. Before each attempt the interceptor hands it to
 /// [`StageContext::limit_attempt`], and the engine enforces it around the stage call itself

@@ -156,3 +156,129 @@ async fn a_panic_in_a_root_stage_is_contained_too() {
         codes::STAGE_PANICKED
     );
 }
+
+/// Panics in every hook the engine calls outside a stage.
+#[derive(Debug)]
+struct PanickingHooks;
+
+impl stageflow::interceptors::Interceptor for PanickingHooks {
+    fn name(&self) -> &str {
+        "panicking_hooks"
+    }
+
+    fn priority(&self) -> i32 {
+        0
+    }
+
+    fn on_stage_end(&self, _ctx: &stageflow::StageContext, result: &stageflow::StageResult) {
+        panic!("on_stage_end of {}", result.name);
+    }
+
+    fn on_pipeline_start(&self, _run: &stageflow::interceptors::RunStart<'_>) {
+        panic!("on_pipeline_start");
+    }
+
+    fn on_pipeline_end(&self, _run: &stageflow::interceptors::RunEnd<'_>) {
+        panic!("on_pipeline_end");
+    }
+}
+
+/// Counts the calls of the hooks that the panicking interceptor (outside it) also gets.
+#[derive(Debug, Default)]
+struct CountingHooks {
+    stage_ends: std::sync::atomic::AtomicUsize,
+    pipeline_ends: std::sync::atomic::AtomicUsize,
+}
+
+impl stageflow::interceptors::Interceptor for CountingHooks {
+    fn name(&self) -> &str {
+        "counting_hooks"
+    }
+
+    fn priority(&self) -> i32 {
+        1
+    }
+
+    fn on_stage_end(&self, _ctx: &stageflow::StageContext, _result: &stageflow::StageResult) {
+        self.stage_ends.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn on_pipeline_end(&self, _run: &stageflow::interceptors::RunEnd<'_>) {
+        self.pipeline_ends.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Panics on some event types, records the others.
+#[derive(Debug)]
+struct PanickingSink {
+    panics_on: &'static [&'static str],
+    recorded: stageflow::events::InMemoryEventSink,
+}
+
+impl stageflow::events::EventSink for PanickingSink {
+    fn try_emit(&self, event: stageflow::events::Event) {
+        assert!(
+            !self.panics_on.contains(&event.event_type()),
+            "sink broke on {}",
+            event.event_type()
+        );
+        self.recorded.try_emit(event);
+    }
+}
+
+#[tokio::test]
+async fn panics_in_run_hooks_and_sinks_are_contained() {
+    let counting = Arc::new(CountingHooks::default());
+    let pipeline = Pipeline::builder("p")
+        .stage(spec(
+            "a",
+            stage(|ctx| async move {
+                ctx.emit_event("a.progress", serde_json::json!({ "step": 1 }));
+                Ok(StageOutput::ok()
+                    .with("value", 1)
+                    .with_event("a.done", serde_json::json!({})))
+            }),
+        ))
+        .stage(spec("b", noop()).depends_on(["a"]))
+        .interceptors(vec![
+            Arc::new(PanickingHooks),
+            Arc::clone(&counting) as Arc<dyn stageflow::interceptors::Interceptor>,
+        ])
+        .build()
+        .unwrap();
+    let sink = PanickingSink {
+        panics_on: &[
+            "pipeline.started",
+            "a.progress",
+            "a.done",
+            "stage.a.completed",
+            "pipeline.completed",
+        ],
+        recorded: stageflow::events::InMemoryEventSink::new(),
+    };
+    let recorded = sink.recorded.clone();
+    let results = pipeline
+        .run(
+            crate::support::snapshot(),
+            stageflow::RunOptions::new().sink(Arc::new(sink)),
+        )
+        .await
+        .expect("the run completes despite the panics");
+
+    assert_eq!(results.len(), 2);
+    assert_eq!(results.get("a").unwrap().status, StageStatus::Ok);
+    assert_eq!(results.get("b").unwrap().status, StageStatus::Ok);
+    assert_eq!(counting.stage_ends.load(Ordering::SeqCst), 2);
+    assert_eq!(counting.pipeline_ends.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        recorded.event_types(),
+        [
+            "stage.a.started",
+            "stage.wide",
+            "stage.b.started",
+            "stage.b.completed",
+            "stage.wide",
+            "pipeline.wide",
+        ]
+    );
+}

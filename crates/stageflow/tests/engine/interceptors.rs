@@ -1,8 +1,12 @@
 //! The interceptor chain: priority order, hooks, short-circuits and fallbacks.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
-use stageflow::interceptors::{Around, ErrorAction, Interceptor, Next, RunEnd, RunStart};
+use stageflow::interceptors::{
+    Around, ErrorAction, Interceptor, Next, RetryConfig, RetryInterceptor, RunEnd, RunStart,
+};
 use stageflow::{Pipeline, RunStatus, StageContext, StageError, StageOutput, StageStatus};
 
 use crate::support::{Log, run, spec, stage};
@@ -184,4 +188,114 @@ async fn pipeline_hooks_see_failures() {
         Some("r end failed")
     );
     assert_eq!(RunStatus::Failed.as_str(), "failed");
+}
+
+/// Records the `duration` of every output its `after` sees.
+#[derive(Debug)]
+struct Durations {
+    priority: i32,
+    seen: Arc<std::sync::Mutex<Vec<Duration>>>,
+}
+
+impl Durations {
+    fn new(priority: i32) -> Self {
+        Self {
+            priority,
+            seen: Arc::default(),
+        }
+    }
+
+    fn seen(&self) -> Vec<Duration> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Interceptor for Durations {
+    fn name(&self) -> &str {
+        "durations"
+    }
+
+    fn priority(&self) -> i32 {
+        self.priority
+    }
+
+    fn after(&self, _ctx: &StageContext, output: &mut StageOutput) {
+        self.seen.lock().unwrap().push(output.duration);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_hooks_see_the_duration_of_their_call() {
+    let calls = Arc::new(AtomicU32::new(0));
+    let counter = Arc::clone(&calls);
+    let (inner, outer) = (Arc::new(Durations::new(45)), Arc::new(Durations::new(10)));
+    let pipeline = Pipeline::builder("p")
+        .stage(spec(
+            "llm",
+            stage(move |_| {
+                let call = counter.fetch_add(1, Ordering::SeqCst) + 1;
+                async move {
+                    // The stage's own figure is ignored: the engine measures.
+                    let claimed = Duration::from_secs(99);
+                    if call == 1 {
+                        tokio::time::sleep(Duration::from_secs(2)).await;
+                        let mut output = StageOutput::retry("busy");
+                        output.duration = claimed;
+                        Ok(output)
+                    } else {
+                        tokio::time::sleep(Duration::from_secs(3)).await;
+                        let mut output = StageOutput::ok();
+                        output.duration = claimed;
+                        Ok(output)
+                    }
+                }
+            }),
+        ))
+        .interceptors(vec![
+            Arc::new(RetryInterceptor::new(RetryConfig {
+                max_attempts: 2,
+                base_delay: Duration::from_secs(1),
+                jitter: false,
+                ..RetryConfig::default()
+            })),
+            Arc::clone(&inner) as Arc<dyn Interceptor>,
+            Arc::clone(&outer) as Arc<dyn Interceptor>,
+        ])
+        .build()
+        .unwrap();
+    let (outcome, _) = run(&pipeline).await;
+    let results = outcome.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    let secs = Duration::from_secs;
+    assert_eq!(
+        inner.seen(),
+        [secs(2), secs(3)],
+        "inside the retries: each attempt"
+    );
+    assert_eq!(
+        outer.seen(),
+        [secs(6)],
+        "outside: both attempts and the backoff"
+    );
+    assert_eq!(results.get("llm").unwrap().duration, secs(6));
+}
+
+#[tokio::test]
+async fn a_fallback_keeps_the_events_of_the_failed_output() {
+    let pipeline = Pipeline::builder("p")
+        .stage(spec(
+            "llm",
+            stage(|_| async {
+                Ok(StageOutput::fail(StageError::new("PROVIDER_DOWN", "down"))
+                    .with_event("llm.attempt", serde_json::json!({ "ok": false })))
+            }),
+        ))
+        .interceptors(vec![Arc::new(Fallback)])
+        .build()
+        .unwrap();
+    let (outcome, sink) = run(&pipeline).await;
+    assert_eq!(outcome.unwrap().get("llm").unwrap().status, StageStatus::Ok);
+    let attempts = sink.of_type("llm.attempt");
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].data()["stage"], "llm");
 }

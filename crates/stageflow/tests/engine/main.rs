@@ -12,6 +12,7 @@ mod metrics;
 mod property;
 mod retry;
 mod scheduling;
+mod stopping;
 mod streaming;
 mod support;
 mod timeout;

@@ -160,3 +160,42 @@ async fn backoff_waits_between_attempts() {
         Duration::from_secs(3)
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_events_of_a_retried_attempt_are_emitted() {
+    let calls = Arc::new(AtomicU32::new(0));
+    let pipeline = Pipeline::builder("p")
+        .stage(spec(
+            "llm",
+            counted(&calls, |call| {
+                let output = if call == 1 {
+                    StageOutput::retry("rate limited")
+                } else {
+                    StageOutput::ok()
+                };
+                Ok(output.with_event("llm.attempt", serde_json::json!({ "call": call })))
+            }),
+        ))
+        .interceptors(retry(3))
+        .build()
+        .unwrap();
+    let (outcome, sink) = run(&pipeline).await;
+    outcome.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    let attempts = sink.of_type("llm.attempt");
+    let data: Vec<_> = attempts
+        .iter()
+        .map(|event| (event.data()["call"].clone(), event.data()["stage"].clone()))
+        .collect();
+    assert_eq!(
+        data,
+        [
+            (serde_json::json!(1), serde_json::json!("llm")),
+            (serde_json::json!(2), serde_json::json!("llm"))
+        ]
+    );
+    assert_eq!(attempts[0].data()["request_id"], "req-1");
+    let types = sink.event_types();
+    let position = |name: &str| types.iter().position(|t| t == name).unwrap();
+    assert!(position("llm.attempt") < position("stage.llm.completed"));
+}

@@ -11,6 +11,7 @@
 pub mod clients;
 pub mod company_profiles;
 pub mod dead_letter_queue;
+pub mod idempotency_keys;
 pub mod interaction_embeddings;
 pub mod interactions;
 pub mod organization_memberships;

@@ -13,7 +13,9 @@
 //! - ids have no database default (`gen_random_uuid()` is PostgreSQL-only): the application
 //!   generates UUID v7 ids. Timestamps default to `CURRENT_TIMESTAMP`, JSON columns to `'{}'` /
 //!   `'[]'` as in the specification, but the application sets them explicitly;
-//! - a few indexes for foreign keys that cascade (see each migration).
+//! - a few indexes for foreign keys that cascade (see each migration);
+//! - one next version per script or email version, and an `idempotency_keys` table
+//!   (`m20261201_000005`).
 //!
 //! A migration, once released, never changes: a new change is a new migration. Applied
 //! migrations are recorded in `seaql_migrations`. [`crate::Store::migrate`] applies them
@@ -23,6 +25,7 @@ mod m20261122_000001_identity;
 mod m20261122_000002_sessions;
 mod m20261122_000003_observability;
 mod m20261122_000004_content;
+mod m20261201_000005_content_safety;
 pub(crate) mod runner;
 mod schema;
 
@@ -39,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_sessions::Migration),
             Box::new(m20261122_000003_observability::Migration),
             Box::new(m20261122_000004_content::Migration),
+            Box::new(m20261201_000005_content_safety::Migration),
         ]
     }
 }

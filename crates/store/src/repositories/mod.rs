@@ -14,14 +14,37 @@
 //! Repositories return domain types and [`AppResult`](hellosales_domain::AppResult); database
 //! errors go through [`crate::error::db_error`].
 
+mod content;
 mod identity;
 
+pub use content::{
+    ClientStore, CompanyProfiles, ContentEntity, ContentTable, EditableEntity, EmailStore,
+    ProductStore, ScriptStore, VersionedEntity,
+};
 pub use identity::IdentityStore;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 
 /// The current time at the precision both backends store (microseconds), so that a value
 /// written and read back compares equal on SQLite and PostgreSQL alike.
 pub(crate) fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
+}
+
+/// The timestamp of a write after one at `previous`: now, but always strictly later, so that
+/// every write changes a record's entity tag even within one microsecond.
+pub(crate) fn later_than(previous: DateTime<Utc>) -> DateTime<Utc> {
+    Ord::max(now(), previous + Duration::microseconds(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_always_move_time_forward() {
+        let future = now() + Duration::seconds(5);
+        assert_eq!(later_than(future), future + Duration::microseconds(1));
+        assert!(later_than(now() - Duration::seconds(5)) > now() - Duration::seconds(1));
+    }
 }
