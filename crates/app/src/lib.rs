@@ -6,4 +6,5 @@
 
 pub mod services;
 
+pub use services::content::{CompanyProfileService, EditableService, VersionedService};
 pub use services::identity::IdentityService;

@@ -4,7 +4,7 @@
 use crate::auth::{AuthSettings, TokenVerifier, WorkosSettings};
 use crate::config::Config;
 use crate::http::middleware::{render_errors, request_span};
-use crate::http::request_id;
+use crate::http::{idempotency, request_id};
 use crate::routes;
 use crate::state::AppState;
 use anyhow::Context;
@@ -17,11 +17,12 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 /// The largest request body accepted (JSON APIs; uploads have their own limits).
-const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
 /// A built server, bound to its listener, ready to run.
 #[derive(Debug)]
@@ -105,14 +106,32 @@ impl Application {
 /// The router with the full middleware stack.
 pub fn app_router(state: AppState) -> Router {
     let cors = cors_layer(&state.config().cors_origins());
-    let mut router = routes::router(state)
+    let mut router = routes::router(state.clone())
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::idempotency,
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(render_errors))
         .layer(TraceLayer::new_for_http().make_span_with(request_span));
     if let Some(cors) = cors {
         router = router.layer(cors);
     }
     router.layer(axum::middleware::from_fn(request_id::assign))
+}
+
+/// A handler panicked: a bug. The panic is answered as an opaque 500 in the error envelope
+/// (logged once, with the request id, by `render_errors`), and the server goes on.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a handler panicked".to_owned());
+    axum::response::IntoResponse::into_response(crate::http::ApiError(
+        hellosales_domain::AppError::internal(format!("panic: {message}")),
+    ))
 }
 
 fn cors_layer(origins: &[String]) -> Option<CorsLayer> {

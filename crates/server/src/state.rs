@@ -4,7 +4,8 @@
 
 use crate::auth::TokenVerifier;
 use crate::config::Config;
-use hellosales_app::IdentityService;
+use hellosales_app::{CompanyProfileService, EditableService, IdentityService, VersionedService};
+use hellosales_domain::content::{Client, Product, SalesEmail, SalesScript};
 use hellosales_domain::{AppResult, OrgContext};
 use hellosales_store::Store;
 use std::fmt;
@@ -20,6 +21,7 @@ struct Inner {
     config: Config,
     store: Store,
     identities: IdentityService,
+    content: ContentServices,
     verifier: TokenVerifier,
     redis: Option<redis::Client>,
 }
@@ -42,11 +44,13 @@ impl AppState {
         redis: Option<redis::Client>,
     ) -> Self {
         let identities = IdentityService::new(Arc::new(store.identities()));
+        let content = ContentServices::new(&store);
         Self {
             inner: Arc::new(Inner {
                 config,
                 store,
                 identities,
+                content,
                 verifier,
                 redis,
             }),
@@ -71,6 +75,12 @@ impl AppState {
         &self.inner.identities
     }
 
+    /// The sales-content services.
+    #[must_use]
+    pub fn content(&self) -> &ContentServices {
+        &self.inner.content
+    }
+
     /// The Redis client, when `REDIS_URL` is configured.
     #[must_use]
     pub fn redis(&self) -> Option<&redis::Client> {
@@ -90,5 +100,38 @@ impl AppState {
             role: resolved.role,
             request_id,
         })
+    }
+}
+
+/// The services of the sales content: company profile, products, clients, scripts, emails.
+#[derive(Clone, Debug)]
+pub struct ContentServices {
+    /// The company profile.
+    pub company_profile: CompanyProfileService,
+    /// Products.
+    pub products: EditableService<Product>,
+    /// Clients.
+    pub clients: EditableService<Client>,
+    /// Sales scripts.
+    pub scripts: VersionedService<SalesScript>,
+    /// Sales emails.
+    pub emails: VersionedService<SalesEmail>,
+}
+
+impl ContentServices {
+    fn new(store: &Store) -> Self {
+        let products = Arc::new(store.products());
+        let clients = Arc::new(store.clients());
+        Self {
+            company_profile: CompanyProfileService::new(Arc::new(store.company_profiles())),
+            products: EditableService::new(products.clone()),
+            clients: EditableService::new(clients.clone()),
+            scripts: VersionedService::new(
+                Arc::new(store.scripts()),
+                products.clone(),
+                clients.clone(),
+            ),
+            emails: VersionedService::new(Arc::new(store.emails()), products, clients),
+        }
     }
 }

@@ -6,7 +6,8 @@ use crate::error::db_error;
 use crate::migrations::runner;
 use crate::options::StoreOptions;
 use crate::repositories::{
-    ClientStore, CompanyProfiles, EmailStore, IdentityStore, ProductStore, ScriptStore,
+    ClientStore, CompanyProfiles, EmailStore, IdempotencyKeys, IdentityStore, ProductStore,
+    ScriptStore,
 };
 use hellosales_domain::AppResult;
 use sea_orm::{DatabaseBackend, DatabaseConnection};
@@ -95,6 +96,12 @@ impl Store {
     #[must_use]
     pub fn identities(&self) -> IdentityStore {
         IdentityStore::new(self.db.clone())
+    }
+
+    /// Stored responses of idempotent POSTs.
+    #[must_use]
+    pub fn idempotency_keys(&self) -> IdempotencyKeys {
+        IdempotencyKeys::new(self.db.clone())
     }
 
     /// Company profiles.

@@ -1,3 +1,4 @@
-//! Application services, one per area.
+//! Application services: the use cases that handlers call.
 
+pub mod content;
 pub mod identity;

@@ -3,7 +3,6 @@
 
 use super::patch::{nullable, set, set_list, set_nullable};
 use super::validate::{Checks, MAX_TEXT};
-use super::version::ETag;
 use crate::error::AppResult;
 use crate::ids::{ClientId, OrgId};
 use chrono::{DateTime, Utc};
@@ -138,14 +137,6 @@ pub struct Client {
     pub created_at: DateTime<Utc>,
     /// When it was last changed.
     pub updated_at: DateTime<Utc>,
-}
-
-impl Client {
-    /// Its entity tag.
-    #[must_use]
-    pub fn etag(&self) -> ETag {
-        ETag::of(self.updated_at)
-    }
 }
 
 /// Filters of the client list.

@@ -5,7 +5,6 @@ use super::generation::Generation;
 use super::kinds::EmailType;
 use super::patch::{nullable, set, set_list, set_nullable};
 use super::validate::{Checks, MAX_TEXT};
-use super::version::ETag;
 use crate::error::AppResult;
 use crate::ids::{ClientId, EmailId, OrgId, ProductId};
 use chrono::{DateTime, Utc};
@@ -127,14 +126,6 @@ pub struct SalesEmail {
     pub created_at: DateTime<Utc>,
     /// When this version was last changed (only archiving changes a version).
     pub updated_at: DateTime<Utc>,
-}
-
-impl SalesEmail {
-    /// Its entity tag.
-    #[must_use]
-    pub fn etag(&self) -> ETag {
-        ETag::of(self.updated_at)
-    }
 }
 
 /// Filters of the email list.

@@ -2,7 +2,6 @@
 
 use super::patch::{nullable, set, set_list, set_nullable};
 use super::validate::{Checks, MAX_TEXT};
-use super::version::ETag;
 use crate::error::AppResult;
 use crate::ids::{OrgId, ProductId};
 use chrono::{DateTime, Utc};
@@ -131,14 +130,6 @@ pub struct Product {
     pub created_at: DateTime<Utc>,
     /// When it was last changed.
     pub updated_at: DateTime<Utc>,
-}
-
-impl Product {
-    /// Its entity tag.
-    #[must_use]
-    pub fn etag(&self) -> ETag {
-        ETag::of(self.updated_at)
-    }
 }
 
 /// Filters of the product list.

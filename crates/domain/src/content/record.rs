@@ -3,10 +3,12 @@
 //! new version).
 
 use super::{
-    Client, ClientFields, ClientFilter, EmailFields, EmailFilter, Product, ProductFields,
-    ProductFilter, SalesEmail, SalesScript, ScriptFields, ScriptFilter,
+    Client, ClientFields, ClientFilter, ClientInput, EmailFields, EmailFilter, EmailInput,
+    Product, ProductFields, ProductFilter, ProductInput, SalesEmail, SalesScript, ScriptFields,
+    ScriptFilter, ScriptInput,
 };
-use crate::error::Resource;
+use super::version::ETag;
+use crate::error::{AppResult, Resource};
 use crate::ids::{ClientId, EmailId, ProductId, ScriptId};
 use chrono::{DateTime, Utc};
 use std::fmt::{Debug, Display};
@@ -19,15 +21,28 @@ pub trait Record: Clone + Debug + Send + Sync + 'static {
     type Fields: Clone + Debug + Send + Sync + 'static;
     /// The filters of its list.
     type Filter: Debug + Send + Sync + 'static;
+    /// What a client sends to create or change it.
+    type Input: Clone + Debug + Send + Sync + 'static;
     /// Which resource it is (for not-found errors).
     const RESOURCE: Resource;
     /// The fields its list sorts by.
     const SORTABLE: &'static [&'static str];
 
+    /// The fields a new record starts from, before its input is applied.
+    fn blank() -> Self::Fields;
+    /// Applies `input` onto `fields` and validates the result.
+    ///
+    /// # Errors
+    /// `VALIDATION_ERROR` listing every offending field.
+    fn apply(fields: Self::Fields, input: Self::Input) -> AppResult<Self::Fields>;
     /// Its id.
     fn id(&self) -> Self::Id;
     /// When it was last written (its entity tag derives from this).
     fn updated_at(&self) -> DateTime<Utc>;
+    /// Its entity tag.
+    fn etag(&self) -> ETag {
+        ETag::of(self.updated_at())
+    }
 }
 
 /// A record edited in place, which can be archived (`is_active = false`).
@@ -49,13 +64,22 @@ pub trait Versioned: Record {
 }
 
 macro_rules! record {
-    ($record:ty, $id:ty, $fields:ty, $filter:ty, $resource:expr) => {
+    ($record:ty, $id:ty, $fields:ty, $filter:ty, $input:ty, $blank:expr, $resource:expr) => {
         impl Record for $record {
             type Id = $id;
             type Fields = $fields;
             type Filter = $filter;
+            type Input = $input;
             const RESOURCE: Resource = $resource;
             const SORTABLE: &'static [&'static str] = <$filter>::SORTABLE;
+
+            fn blank() -> $fields {
+                $blank
+            }
+
+            fn apply(fields: $fields, input: $input) -> AppResult<$fields> {
+                fields.apply(input)
+            }
 
             fn id(&self) -> $id {
                 self.id
@@ -68,10 +92,42 @@ macro_rules! record {
     };
 }
 
-record!(Product, ProductId, ProductFields, ProductFilter, Resource::Product);
-record!(Client, ClientId, ClientFields, ClientFilter, Resource::Client);
-record!(SalesScript, ScriptId, ScriptFields, ScriptFilter, Resource::Script);
-record!(SalesEmail, EmailId, EmailFields, EmailFilter, Resource::Email);
+record!(
+    Product,
+    ProductId,
+    ProductFields,
+    ProductFilter,
+    ProductInput,
+    ProductFields::new_active(),
+    Resource::Product
+);
+record!(
+    Client,
+    ClientId,
+    ClientFields,
+    ClientFilter,
+    ClientInput,
+    ClientFields::new_active(),
+    Resource::Client
+);
+record!(
+    SalesScript,
+    ScriptId,
+    ScriptFields,
+    ScriptFilter,
+    ScriptInput,
+    ScriptFields::default(),
+    Resource::Script
+);
+record!(
+    SalesEmail,
+    EmailId,
+    EmailFields,
+    EmailFilter,
+    EmailInput,
+    EmailFields::default(),
+    Resource::Email
+);
 
 impl Editable for Product {
     fn fields(&self) -> &ProductFields {

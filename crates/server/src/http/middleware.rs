@@ -81,9 +81,13 @@ fn error_for_bare_status(status: StatusCode) -> AppError {
         StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => AppError::ServiceUnavailable {
             message: "the request timed out".into(),
         },
-        s if s.is_server_error() => AppError::ServiceUnavailable {
-            message: format!("the server could not complete the request ({})", s.as_u16()),
+        StatusCode::SERVICE_UNAVAILABLE => AppError::ServiceUnavailable {
+            message: "the server cannot take the request now; retry later".into(),
         },
+        s if s.is_server_error() => AppError::internal(format!(
+            "a response with status {} and no error report",
+            s.as_u16()
+        )),
         s => AppError::bad_request(
             s.canonical_reason()
                 .unwrap_or("the request could not be processed")

@@ -4,6 +4,7 @@
 //! under `/api/v1`.
 
 mod auth;
+mod content;
 mod health;
 mod openapi;
 
@@ -26,6 +27,33 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::live))
         .routes(routes!(health::ready))
         .routes(routes!(auth::me, auth::me_post))
+        .routes(routes!(content::company_profile::get, content::company_profile::put))
+        .routes(routes!(content::products::list, content::products::create))
+        .routes(routes!(
+            content::products::get,
+            content::products::update,
+            content::products::delete
+        ))
+        .routes(routes!(content::clients::list, content::clients::create))
+        .routes(routes!(
+            content::clients::get,
+            content::clients::update,
+            content::clients::delete
+        ))
+        .routes(routes!(content::scripts::list, content::scripts::create))
+        .routes(routes!(
+            content::scripts::get,
+            content::scripts::edit,
+            content::scripts::delete
+        ))
+        .routes(routes!(content::scripts::versions))
+        .routes(routes!(content::emails::list, content::emails::create))
+        .routes(routes!(
+            content::emails::get,
+            content::emails::edit,
+            content::emails::delete
+        ))
+        .routes(routes!(content::emails::versions))
 }
 
 /// The complete application router (routes, docs, fallbacks), with the state attached.

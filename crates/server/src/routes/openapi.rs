@@ -19,6 +19,11 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "The authenticated caller"),
+        (name = "company-profile", description = "The organization's company profile"),
+        (name = "products", description = "What the organization sells"),
+        (name = "clients", description = "Prospects and customers"),
+        (name = "scripts", description = "Sales call scripts, versioned"),
+        (name = "emails", description = "Sales emails, versioned"),
     )
 )]
 pub struct ApiDoc;

@@ -15,12 +15,14 @@
 //! errors go through [`crate::error::db_error`].
 
 mod content;
+mod idempotency;
 mod identity;
 
 pub use content::{
     ClientStore, CompanyProfiles, ContentEntity, ContentTable, EditableEntity, EmailStore,
     ProductStore, ScriptStore, VersionedEntity,
 };
+pub use idempotency::{Claim, IDEMPOTENCY_TTL, IdempotencyKeys, StoredResponse};
 pub use identity::IdentityStore;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};

@@ -7,12 +7,13 @@ use hellosales_store::entities::*;
 use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, IdenStatic, Iterable, Statement};
 use std::collections::BTreeSet;
 
-/// The four migrations, in order.
-const MIGRATIONS: [&str; 4] = [
+/// The migrations, in order.
+const MIGRATIONS: [&str; 5] = [
     "m20261122_000001_identity",
     "m20261122_000002_sessions",
     "m20261122_000003_observability",
     "m20261122_000004_content",
+    "m20261201_000005_content_safety",
 ];
 
 /// Every index created with CREATE INDEX (unique constraints declared in CREATE TABLE are
@@ -70,6 +71,13 @@ const INDEXES: &[(&str, &str)] = &[
     ("sales_emails", "idx_sales_emails_product_id"),
     ("sales_emails", "idx_sales_emails_client_id"),
     ("sales_emails", "idx_sales_emails_type"),
+    ("sales_scripts", "uq_sales_scripts_parent"),
+    ("sales_emails", "uq_sales_emails_parent"),
+    ("products", "idx_products_org_created"),
+    ("clients", "idx_clients_org_created"),
+    ("sales_scripts", "idx_sales_scripts_org_created"),
+    ("sales_emails", "idx_sales_emails_org_created"),
+    ("idempotency_keys", "idx_idempotency_keys_expires_at"),
 ];
 
 /// (table, entity columns) for every entity.
@@ -96,6 +104,7 @@ fn entity_tables() -> Vec<(&'static str, BTreeSet<String>)> {
         columns::<clients::Entity>(),
         columns::<sales_scripts::Entity>(),
         columns::<sales_emails::Entity>(),
+        columns::<idempotency_keys::Entity>(),
     ]
 }
 
@@ -158,7 +167,7 @@ pub async fn migrations_create_every_table_column_and_index(store: &Store) {
         .chain(["seaql_migrations".to_owned()])
         .collect();
     assert_eq!(tables, expected, "{backend:?}: tables");
-    assert_eq!(expected.len(), 18);
+    assert_eq!(expected.len(), 19);
 
     for (table, columns) in entity_tables() {
         assert_eq!(
@@ -205,11 +214,20 @@ pub async fn migrations_roll_back_and_apply_again(store: &Store) {
     let mut newest_first = MIGRATIONS.to_vec();
     newest_first.reverse();
 
+    assert_eq!(store.migrate_down(Some(1)).await.unwrap(), [MIGRATIONS[4]]);
+    assert!(!database_tables(store).await.contains("idempotency_keys"));
+    assert!(
+        !database_indexes(store, "sales_scripts")
+            .await
+            .contains("uq_sales_scripts_parent")
+    );
+    assert!(database_tables(store).await.contains("products"));
+
     assert_eq!(store.migrate_down(Some(1)).await.unwrap(), [MIGRATIONS[3]]);
     assert!(!database_tables(store).await.contains("products"));
     assert!(database_tables(store).await.contains("pipeline_runs"));
 
-    assert_eq!(store.migrate_down(None).await.unwrap(), newest_first[1..]);
+    assert_eq!(store.migrate_down(None).await.unwrap(), newest_first[2..]);
     let left: Vec<String> = database_tables(store).await.into_iter().collect();
     assert_eq!(
         left,
@@ -219,6 +237,6 @@ pub async fn migrations_roll_back_and_apply_again(store: &Store) {
     assert_eq!(store.pending_migrations().await.unwrap(), MIGRATIONS);
 
     assert_eq!(store.migrate().await.unwrap(), MIGRATIONS);
-    assert_eq!(database_tables(store).await.len(), 18, "{backend:?}");
+    assert_eq!(database_tables(store).await.len(), 19, "{backend:?}");
     assert!(store.pending_migrations().await.unwrap().is_empty());
 }
