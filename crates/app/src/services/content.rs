@@ -15,13 +15,13 @@
 //! - a product or client that a script or email refers to must belong to the organization
 //!   (`VALIDATION_ERROR` on `product_id` / `client_id` otherwise).
 
+use hellosales_domain::content::{Client, Product};
 use hellosales_domain::content::{
     CompanyProfile, CompanyProfileFields, CompanyProfileInput, Editable, Generation, ListParams,
     Page, Precondition, Record, Versioned,
 };
 use hellosales_domain::error::FieldError;
 use hellosales_domain::ports::{CompanyProfileStore, EditableStore, VersionedStore};
-use hellosales_domain::content::{Client, Product};
 use hellosales_domain::{AppError, AppResult, OrgContext, Role};
 use std::fmt;
 use std::sync::Arc;
@@ -60,7 +60,8 @@ pub struct CompanyProfileService {
 
 impl fmt::Debug for CompanyProfileService {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CompanyProfileService").finish_non_exhaustive()
+        f.debug_struct("CompanyProfileService")
+            .finish_non_exhaustive()
     }
 }
 
@@ -76,10 +77,13 @@ impl CompanyProfileService {
     /// # Errors
     /// `COMPANY_PROFILE_NOT_FOUND` until an admin has written one.
     pub async fn get(&self, caller: &OrgContext) -> AppResult<CompanyProfile> {
-        self.store.get(caller.org_id).await?.ok_or(AppError::NotFound {
-            resource: hellosales_domain::error::Resource::CompanyProfile,
-            id: None,
-        })
+        self.store
+            .get(caller.org_id)
+            .await?
+            .ok_or(AppError::NotFound {
+                resource: hellosales_domain::error::Resource::CompanyProfile,
+                id: None,
+            })
     }
 
     /// Creates or replaces the profile (admins only); `true` when it was created.
@@ -195,8 +199,10 @@ impl<T: Editable> EditableService<T> {
         input: T::Input,
         precondition: &Precondition,
     ) -> AppResult<T> {
-        self.write(caller, id, precondition, |fields| T::apply(fields, input.clone()))
-            .await
+        self.write(caller, id, precondition, |fields| {
+            T::apply(fields, input.clone())
+        })
+        .await
     }
 
     /// Archives (`is_active = false`) the record. Archiving an archived record changes nothing.

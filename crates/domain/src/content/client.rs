@@ -116,7 +116,11 @@ impl ClientFields {
         checks.list("pain_points", &mut self.pain_points);
         checks.list("goals", &mut self.goals);
         checks.list("objection_patterns", &mut self.objection_patterns);
-        checks.optional("communication_style", &mut self.communication_style, MAX_TEXT);
+        checks.optional(
+            "communication_style",
+            &mut self.communication_style,
+            MAX_TEXT,
+        );
         checks.list("decision_criteria", &mut self.decision_criteria);
         checks.finish()?;
         Ok(self)
@@ -151,8 +155,7 @@ pub struct ClientFilter {
 
 impl ClientFilter {
     /// The fields the client list sorts by.
-    pub const SORTABLE: &'static [&'static str] =
-        &["created_at", "updated_at", "name", "company"];
+    pub const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "name", "company"];
 }
 
 #[cfg(test)]
@@ -163,14 +166,18 @@ mod tests {
 
     #[test]
     fn email_is_checked_and_blank_optional_text_cleared() {
-        let input: ClientInput =
-            serde_json::from_value(json!({"name": "Dana", "email": "dana-at-globex", "title": " "}))
-                .unwrap_or_else(|e| panic!("{e}"));
+        let input: ClientInput = serde_json::from_value(
+            json!({"name": "Dana", "email": "dana-at-globex", "title": " "}),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let Err(AppError::Validation { fields, .. }) = ClientFields::new_active().apply(input)
         else {
             panic!("expected a validation error");
         };
         assert_eq!(fields.len(), 1);
-        assert_eq!((fields[0].field.as_str(), fields[0].code.as_str()), ("email", "invalid_email"));
+        assert_eq!(
+            (fields[0].field.as_str(), fields[0].code.as_str()),
+            ("email", "invalid_email")
+        );
     }
 }

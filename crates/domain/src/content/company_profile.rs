@@ -130,9 +130,10 @@ impl CompanyProfileFields {
     pub fn from_input(input: CompanyProfileInput) -> AppResult<Self> {
         let list = |value: Option<Option<Vec<String>>>| value.flatten().unwrap_or_default();
         let mut checks = Checks::default();
-        let company_size = input.company_size.as_deref().and_then(|size| {
-            checks.variant::<CompanySize>("company_size", size, CompanySize::ALL)
-        });
+        let company_size = input
+            .company_size
+            .as_deref()
+            .and_then(|size| checks.variant::<CompanySize>("company_size", size, CompanySize::ALL));
         let mut fields = Self {
             industry: input.industry,
             company_size,
@@ -158,10 +159,19 @@ impl CompanyProfileFields {
         };
         checks.optional("industry", &mut fields.industry, 100);
         checks.optional("headquarters_city", &mut fields.headquarters_city, 100);
-        checks.optional("headquarters_country", &mut fields.headquarters_country, 100);
+        checks.optional(
+            "headquarters_country",
+            &mut fields.headquarters_country,
+            100,
+        );
         checks.url("website", &mut fields.website);
         checks.range("sales_team_size", fields.sales_team_size, 0, 1_000_000);
-        checks.range("average_deal_size_usd", fields.average_deal_size_usd, 0, i32::MAX);
+        checks.range(
+            "average_deal_size_usd",
+            fields.average_deal_size_usd,
+            0,
+            i32::MAX,
+        );
         checks.range("sales_cycle_days", fields.sales_cycle_days, 0, 3_650);
         checks.optional("target_market", &mut fields.target_market, MAX_TEXT);
         checks.list("market_segments", &mut fields.market_segments);
@@ -174,7 +184,11 @@ impl CompanyProfileFields {
         checks.list("main_competitors", &mut fields.main_competitors);
         checks.list("competitive_advantages", &mut fields.competitive_advantages);
         checks.list("unique_selling_points", &mut fields.unique_selling_points);
-        checks.optional("company_description", &mut fields.company_description, MAX_TEXT);
+        checks.optional(
+            "company_description",
+            &mut fields.company_description,
+            MAX_TEXT,
+        );
         checks.optional("notes", &mut fields.notes, MAX_TEXT);
         checks.finish()?;
         Ok(fields)

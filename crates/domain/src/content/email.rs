@@ -90,7 +90,10 @@ impl EmailFields {
         set(&mut self.subject, input.subject);
         set(&mut self.body, input.body);
         set_nullable(&mut self.call_to_action, input.call_to_action);
-        set_list(&mut self.personalization_fields, input.personalization_fields);
+        set_list(
+            &mut self.personalization_fields,
+            input.personalization_fields,
+        );
 
         checks.required("name", &mut self.name, 255);
         checks.optional("description", &mut self.description, MAX_TEXT);
@@ -148,8 +151,7 @@ pub struct EmailFilter {
 
 impl EmailFilter {
     /// The fields the email list sorts by.
-    pub const SORTABLE: &'static [&'static str] =
-        &["created_at", "updated_at", "name", "version"];
+    pub const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "name", "version"];
 }
 
 #[cfg(test)]

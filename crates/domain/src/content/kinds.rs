@@ -109,7 +109,10 @@ mod tests {
         for text in CompanySize::ALL {
             let size: CompanySize = text.parse().unwrap_or_default();
             assert_eq!(size.as_str(), *text);
-            assert_eq!(serde_json::to_value(size).ok(), Some(serde_json::json!(text)));
+            assert_eq!(
+                serde_json::to_value(size).ok(),
+                Some(serde_json::json!(text))
+            );
         }
         assert_eq!("demo".parse::<ScriptType>(), Ok(ScriptType::Demo));
         assert!("Demo".parse::<ScriptType>().is_err());

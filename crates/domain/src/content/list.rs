@@ -140,7 +140,13 @@ mod tests {
         let query = params(None, None).validate(SORTABLE).ok();
         let Some(query) = query else { panic!("valid") };
         assert_eq!((query.limit, query.offset, query.q), (20, 0, None));
-        assert_eq!(query.sort, SortOrder { field: "created_at", descending: true });
+        assert_eq!(
+            query.sort,
+            SortOrder {
+                field: "created_at",
+                descending: true
+            }
+        );
         let by_name = params(Some(100), Some("name")).validate(SORTABLE).ok();
         assert_eq!(by_name.map(|q| q.sort.descending), Some(false));
     }

@@ -94,7 +94,10 @@ impl ProductFields {
             self.pricing_info = pricing.unwrap_or_default();
         }
         set_nullable(&mut self.target_audience, input.target_audience);
-        set_nullable(&mut self.competitive_advantages, input.competitive_advantages);
+        set_nullable(
+            &mut self.competitive_advantages,
+            input.competitive_advantages,
+        );
         set_list(&mut self.use_cases, input.use_cases);
         set(&mut self.is_active, input.is_active);
 
@@ -160,11 +163,15 @@ mod tests {
     #[test]
     fn absent_keeps_null_clears_value_sets() {
         let created = ProductFields::new_active()
-            .apply(input(json!({"name": " CRM ", "category": "saas", "use_cases": ["a"]})))
+            .apply(input(
+                json!({"name": " CRM ", "category": "saas", "use_cases": ["a"]}),
+            ))
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(created.name, "CRM");
         let patched = created
-            .apply(input(json!({"category": null, "use_cases": null, "description": "d"})))
+            .apply(input(
+                json!({"category": null, "use_cases": null, "description": "d"}),
+            ))
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(patched.name, "CRM");
         assert_eq!(patched.category, None);
@@ -176,7 +183,9 @@ mod tests {
     #[test]
     fn every_bad_field_is_reported() {
         let err = ProductFields::new_active()
-            .apply(input(json!({"category": "x".repeat(101), "key_features": ["", "ok"]})))
+            .apply(input(
+                json!({"category": "x".repeat(101), "key_features": ["", "ok"]}),
+            ))
             .err();
         let Some(AppError::Validation { fields, .. }) = err else {
             panic!("expected a validation error");

@@ -2,12 +2,12 @@
 //! products and clients (edited in place), [`Versioned`] for scripts and emails (every edit a
 //! new version).
 
+use super::version::ETag;
 use super::{
-    Client, ClientFields, ClientFilter, ClientInput, EmailFields, EmailFilter, EmailInput,
-    Product, ProductFields, ProductFilter, ProductInput, SalesEmail, SalesScript, ScriptFields,
+    Client, ClientFields, ClientFilter, ClientInput, EmailFields, EmailFilter, EmailInput, Product,
+    ProductFields, ProductFilter, ProductInput, SalesEmail, SalesScript, ScriptFields,
     ScriptFilter, ScriptInput,
 };
-use super::version::ETag;
 use crate::error::{AppResult, Resource};
 use crate::ids::{ClientId, EmailId, ProductId, ScriptId};
 use chrono::{DateTime, Utc};

@@ -161,8 +161,7 @@ pub struct ScriptFilter {
 
 impl ScriptFilter {
     /// The fields the script list sorts by.
-    pub const SORTABLE: &'static [&'static str] =
-        &["created_at", "updated_at", "name", "version"];
+    pub const SORTABLE: &'static [&'static str] = &["created_at", "updated_at", "name", "version"];
 }
 
 #[cfg(test)]
@@ -189,8 +188,13 @@ mod tests {
             "objection_handlers": {" price ": "value"}
         }))
         .unwrap_or_else(|e| panic!("{e}"));
-        let v1 = ScriptFields::default().apply(first).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(v1.objection_handlers.get("price").map(String::as_str), Some("value"));
+        let v1 = ScriptFields::default()
+            .apply(first)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            v1.objection_handlers.get("price").map(String::as_str),
+            Some("value")
+        );
         let edit: ScriptInput =
             serde_json::from_value(json!({"content": "c2"})).unwrap_or_else(|e| panic!("{e}"));
         let v2 = v1.clone().apply(edit).unwrap_or_else(|e| panic!("{e}"));

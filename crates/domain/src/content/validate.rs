@@ -226,10 +226,16 @@ mod tests {
 
     #[test]
     fn emails() {
-        for good in ["a@b.co", "first.last+tag@sub.example.com", "x@xn--bcher-kva.de"] {
+        for good in [
+            "a@b.co",
+            "first.last+tag@sub.example.com",
+            "x@xn--bcher-kva.de",
+        ] {
             assert!(is_email(good), "{good}");
         }
-        for bad in ["", "a", "a@", "@b.co", "a@b", "a b@c.de", "a@b..de", "a@-b.de", "a@@b.de"] {
+        for bad in [
+            "", "a", "a@", "@b.co", "a@b", "a b@c.de", "a@b..de", "a@-b.de", "a@@b.de",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }
@@ -252,10 +258,17 @@ mod tests {
         let Err(AppError::Validation { fields, .. }) = checks.finish() else {
             panic!("expected a validation error");
         };
-        let names: Vec<_> = fields.iter().map(|f| (f.field.as_str(), f.code.as_str())).collect();
+        let names: Vec<_> = fields
+            .iter()
+            .map(|f| (f.field.as_str(), f.code.as_str()))
+            .collect();
         assert_eq!(
             names,
-            [("content", "required"), ("company", "too_long"), ("goals[1]", "required")]
+            [
+                ("content", "required"),
+                ("company", "too_long"),
+                ("goals[1]", "required")
+            ]
         );
     }
 

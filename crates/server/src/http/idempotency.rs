@@ -179,9 +179,10 @@ fn replay(stored: StoredResponse) -> Response {
             response.headers_mut().insert(name, value);
         }
     }
-    response
-        .headers_mut()
-        .insert(IDEMPOTENT_REPLAYED.clone(), HeaderValue::from_static("true"));
+    response.headers_mut().insert(
+        IDEMPOTENT_REPLAYED.clone(),
+        HeaderValue::from_static("true"),
+    );
     response
 }
 
@@ -194,9 +195,21 @@ mod tests {
         let uri = |s: &str| s.parse::<axum::http::Uri>().unwrap_or_default();
         let a = request_hash(&Method::POST, &uri("/a?x=1"), &Bytes::from_static(b"{}"));
         assert_eq!(a.len(), 64);
-        assert_eq!(a, request_hash(&Method::POST, &uri("/a?x=1"), &Bytes::from_static(b"{}")));
-        assert_ne!(a, request_hash(&Method::POST, &uri("/a?x=2"), &Bytes::from_static(b"{}")));
-        assert_ne!(a, request_hash(&Method::POST, &uri("/b?x=1"), &Bytes::from_static(b"{}")));
-        assert_ne!(a, request_hash(&Method::POST, &uri("/a?x=1"), &Bytes::from_static(b"[]")));
+        assert_eq!(
+            a,
+            request_hash(&Method::POST, &uri("/a?x=1"), &Bytes::from_static(b"{}"))
+        );
+        assert_ne!(
+            a,
+            request_hash(&Method::POST, &uri("/a?x=2"), &Bytes::from_static(b"{}"))
+        );
+        assert_ne!(
+            a,
+            request_hash(&Method::POST, &uri("/b?x=1"), &Bytes::from_static(b"{}"))
+        );
+        assert_ne!(
+            a,
+            request_hash(&Method::POST, &uri("/a?x=1"), &Bytes::from_static(b"[]"))
+        );
     }
 }

@@ -27,7 +27,10 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::live))
         .routes(routes!(health::ready))
         .routes(routes!(auth::me, auth::me_post))
-        .routes(routes!(content::company_profile::get, content::company_profile::put))
+        .routes(routes!(
+            content::company_profile::get,
+            content::company_profile::put
+        ))
         .routes(routes!(content::products::list, content::products::create))
         .routes(routes!(
             content::products::get,

@@ -27,14 +27,30 @@ impl MigrationTrait for Migration {
             manager,
             vec![idempotency_keys()],
             vec![
-                index("uq_sales_scripts_parent", "sales_scripts", &["parent_script_id"])
-                    .unique()
-                    .take(),
-                index("uq_sales_emails_parent", "sales_emails", &["parent_email_id"])
-                    .unique()
-                    .take(),
-                index("idx_products_org_created", "products", &["org_id", "created_at"]),
-                index("idx_clients_org_created", "clients", &["org_id", "created_at"]),
+                index(
+                    "uq_sales_scripts_parent",
+                    "sales_scripts",
+                    &["parent_script_id"],
+                )
+                .unique()
+                .take(),
+                index(
+                    "uq_sales_emails_parent",
+                    "sales_emails",
+                    &["parent_email_id"],
+                )
+                .unique()
+                .take(),
+                index(
+                    "idx_products_org_created",
+                    "products",
+                    &["org_id", "created_at"],
+                ),
+                index(
+                    "idx_clients_org_created",
+                    "clients",
+                    &["org_id", "created_at"],
+                ),
                 index(
                     "idx_sales_scripts_org_created",
                     "sales_scripts",

@@ -96,10 +96,11 @@ impl IdempotencyKeys {
         if !matches!(inserted, TryInsertResult::Conflicted) {
             return Ok(Claim::Claimed);
         }
-        let row: Option<Model> = Entity::find_by_id((org.as_uuid(), user.as_uuid(), key.to_owned()))
-            .one(&self.db)
-            .await
-            .map_err(db_error)?;
+        let row: Option<Model> =
+            Entity::find_by_id((org.as_uuid(), user.as_uuid(), key.to_owned()))
+                .one(&self.db)
+                .await
+                .map_err(db_error)?;
         Ok(match row {
             // Released between our insert and read: the caller may retry.
             None => Claim::InFlight,

@@ -6,8 +6,8 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use hellosales_domain::content::{ListParams, Page, Client, ClientFilter, ClientInput, Record};
 use hellosales_domain::ClientId;
+use hellosales_domain::content::{Client, ClientFilter, ClientInput, ListParams, Page, Record};
 
 /// The clients of the caller's organization, newest first unless `sort` says otherwise.
 #[utoipa::path(get, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])),
@@ -22,7 +22,11 @@ pub async fn list(
     Query(params): Query<ListParams>,
     Query(filter): Query<ClientFilter>,
 ) -> Result<Json<Page<Client>>, ApiError> {
-    let page = state.content().clients.list(&caller, &filter, params).await?;
+    let page = state
+        .content()
+        .clients
+        .list(&caller, &filter, params)
+        .await?;
     Ok(Json(page))
 }
 

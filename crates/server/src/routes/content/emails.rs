@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use hellosales_domain::EmailId;
 use hellosales_domain::content::{
-    Generation, ListParams, Page, Record, SalesEmail, EmailFilter, EmailInput,
+    EmailFilter, EmailInput, Generation, ListParams, Page, Record, SalesEmail,
 };
 
 fn created(email: SalesEmail) -> Tagged<SalesEmail> {
@@ -29,7 +29,11 @@ pub async fn list(
     Query(params): Query<ListParams>,
     Query(filter): Query<EmailFilter>,
 ) -> Result<Json<Page<SalesEmail>>, ApiError> {
-    let page = state.content().emails.list(&caller, &filter, params).await?;
+    let page = state
+        .content()
+        .emails
+        .list(&caller, &filter, params)
+        .await?;
     Ok(Json(page))
 }
 

@@ -6,8 +6,8 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use hellosales_domain::content::{ListParams, Page, Product, ProductFilter, ProductInput, Record};
 use hellosales_domain::ProductId;
+use hellosales_domain::content::{ListParams, Page, Product, ProductFilter, ProductInput, Record};
 
 /// The products of the caller's organization, newest first unless `sort` says otherwise.
 #[utoipa::path(get, path = "/api/v1/products", tag = "products", security(("bearer" = [])),
@@ -22,7 +22,11 @@ pub async fn list(
     Query(params): Query<ListParams>,
     Query(filter): Query<ProductFilter>,
 ) -> Result<Json<Page<Product>>, ApiError> {
-    let page = state.content().products.list(&caller, &filter, params).await?;
+    let page = state
+        .content()
+        .products
+        .list(&caller, &filter, params)
+        .await?;
     Ok(Json(page))
 }
 

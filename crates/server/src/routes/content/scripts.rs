@@ -29,7 +29,11 @@ pub async fn list(
     Query(params): Query<ListParams>,
     Query(filter): Query<ScriptFilter>,
 ) -> Result<Json<Page<SalesScript>>, ApiError> {
-    let page = state.content().scripts.list(&caller, &filter, params).await?;
+    let page = state
+        .content()
+        .scripts
+        .list(&caller, &filter, params)
+        .await?;
     Ok(Json(page))
 }
 

@@ -55,7 +55,10 @@ impl ContentEntity for Entity {
                 email: row.email,
                 pain_points: from_json(row.pain_points, "clients.pain_points")?,
                 goals: from_json(row.goals, "clients.goals")?,
-                objection_patterns: from_json(row.objection_patterns, "clients.objection_patterns")?,
+                objection_patterns: from_json(
+                    row.objection_patterns,
+                    "clients.objection_patterns",
+                )?,
                 communication_style: row.communication_style,
                 decision_criteria: from_json(row.decision_criteria, "clients.decision_criteria")?,
                 is_active: row.is_active,

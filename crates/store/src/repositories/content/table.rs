@@ -16,9 +16,8 @@ use hellosales_domain::ports::{EditableStore, VersionedStore};
 use hellosales_domain::{AppError, AppResult, OrgId};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection,
-    EntityTrait, IntoActiveModel, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select, Value,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
+    IntoActiveModel, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 use std::fmt;
 use std::marker::PhantomData;
@@ -162,11 +161,7 @@ where
         E::record(row)
     }
 
-    async fn page(
-        &self,
-        select: Select<E>,
-        query: &ListQuery,
-    ) -> AppResult<Page<E::Record>> {
+    async fn page(&self, select: Select<E>, query: &ListQuery) -> AppResult<Page<E::Record>> {
         let mut select = select;
         if let Some(q) = &query.q {
             let pattern = like_pattern(q);
@@ -330,9 +325,7 @@ where
                 Query::select()
                     .expr(Expr::val(1))
                     .from_as(E::default(), successor.clone())
-                    .and_where(
-                        Expr::col((successor, E::PARENT)).equals((E::default(), E::ID)),
-                    )
+                    .and_where(Expr::col((successor, E::PARENT)).equals((E::default(), E::ID)))
                     .take(),
             )
             .not(),
