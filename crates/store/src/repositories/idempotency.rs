@@ -93,7 +93,7 @@ impl IdempotencyKeys {
         .exec_without_returning(&self.db)
         .await
         .map_err(db_error)?;
-        if !matches!(inserted, TryInsertResult::Conflicted) {
+        if matches!(inserted, TryInsertResult::Inserted(rows) if rows > 0) {
             return Ok(Claim::Claimed);
         }
         let row: Option<Model> =

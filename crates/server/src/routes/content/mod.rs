@@ -6,9 +6,11 @@
 
 pub mod clients;
 pub mod company_profile;
+mod editable;
 pub mod emails;
 pub mod products;
 pub mod scripts;
+mod versioned;
 
 use serde::{Deserialize, Serialize};
 

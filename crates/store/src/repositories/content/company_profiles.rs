@@ -56,7 +56,8 @@ impl CompanyProfileStore for CompanyProfiles {
             .exec_without_returning(&self.db)
             .await
             .map_err(db_error)?;
-        if matches!(inserted, TryInsertResult::Conflicted) {
+        // `ON CONFLICT DO NOTHING` reports a conflict as zero rows inserted.
+        if !matches!(inserted, TryInsertResult::Inserted(rows) if rows > 0) {
             return Ok(None);
         }
         self.get(org).await

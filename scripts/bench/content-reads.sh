@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Benchmark: authenticated content reads on PostgreSQL against pgbench's select-only ceiling.
+#
+# Creates a fresh database, starts the release server on it, seeds one organization with
+# 10,000 products, then runs wrk (64 connections) on GET /api/v1/products/{id} and on
+# GET /api/v1/products?limit=20, and pgbench -S at the same concurrency, in one sitting.
+# Needs: PostgreSQL on 127.0.0.1:5432 (user postgres, trust), wrk, pgbench.
+# Usage: scripts/bench/content-reads.sh [seconds per run, default 20]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+SECONDS_PER_RUN=${1:-20}
+CONNECTIONS=64
+THREADS=2
+PG=postgres://postgres@127.0.0.1:5432
+DB=hs_bench_content
+PGBENCH_DB=hs_bench_pgbench
+PORT=18080
+TARGET=${CARGO_TARGET_DIR:-target}
+
+cargo build --release --locked -p hellosales-server --bin hellosales
+BIN="$TARGET/release/hellosales"
+
+psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+DATA_DIR=$(mktemp -d)
+export DATABASE_URL="$PG/$DB" HELLOSALES_DATA_DIR="$DATA_DIR" HELLOSALES_BIND="127.0.0.1:$PORT" \
+  LOG_LEVEL=warn HELLOSALES_CONFIG=""
+"$BIN" serve >"$DATA_DIR/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DATA_DIR"' EXIT
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && break
+  sleep 0.1
+done
+
+TOKEN=$("$BIN" token --org org_bench --email bench@bench.test --role admin)
+ORG=$(curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/auth/me" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["organization"]["id"])')
+psql "$PG/$DB" -qc "
+  INSERT INTO products (id, org_id, name, description, category, key_features, pricing_info,
+                        use_cases, is_active, created_at, updated_at)
+  SELECT gen_random_uuid(), '$ORG', 'Product ' || i, 'Description of product ' || i,
+         'category-' || (i % 20), '[\"fast\", \"secure\"]', '{\"usd_per_seat\": 49}',
+         '[\"reporting\"]', true, now() - i * interval '1 second', now()
+  FROM generate_series(1, 10000) AS i;
+  ANALYZE products;"
+PRODUCT=$(psql "$PG/$DB" -tAc "SELECT id FROM products WHERE org_id = '$ORG' LIMIT 1 OFFSET 5000")
+
+run_wrk() { # name url
+  echo "== $1"
+  wrk -t$THREADS -c$CONNECTIONS -d"${SECONDS_PER_RUN}s" --latency \
+    -H "Authorization: Bearer $TOKEN" "$2"
+}
+curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/products/$PRODUCT" >/dev/null
+run_wrk "GET /api/v1/products/{id}" "http://127.0.0.1:$PORT/api/v1/products/$PRODUCT"
+run_wrk "GET /api/v1/products?limit=20" "http://127.0.0.1:$PORT/api/v1/products?limit=20"
+
+echo "== pgbench -S (select-only), $CONNECTIONS clients"
+psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $PGBENCH_DB" -c "CREATE DATABASE $PGBENCH_DB"
+pgbench -q -i -s 10 "$PG/$PGBENCH_DB" >/dev/null 2>&1
+pgbench -S -c $CONNECTIONS -j $THREADS -T "$SECONDS_PER_RUN" "$PG/$PGBENCH_DB"
+
+kill $SERVER && wait $SERVER || true
+psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $PGBENCH_DB" -c "DROP DATABASE IF EXISTS $DB"
