@@ -91,38 +91,70 @@ pub(crate) struct RunScope {
 }
 
 impl RunScope {
-    /// Emits an event of this run (without waiting on the sink).
+    /// Emits an event of this run (without waiting on the sink). A sink that panics loses the
+    /// event, not the run: the panic is logged.
     pub(crate) fn emit(&self, event_type: Arc<str>, at: Moment, payload: Payload) {
         self.emit_event(Event::lazy(event_type, at.wall, payload));
     }
 
-    /// Hands `event` to the sink, without waiting. A sink that panics loses the event, not the
-    /// run: the panic is logged.
+    /// Hands `event` to the sink, without waiting; a sink that panics loses the event, not the
+    /// run (the panic is logged).
     pub(crate) fn emit_event(&self, event: Event) {
-        contain(
-            "EventSink::try_emit",
-            || "event sink".to_owned(),
-            || {
-                self.sink.try_emit(event);
-            },
-        );
+        if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(|| self.sink.try_emit(event)))
+        {
+            log_contained_panic(panic, &sink_hook);
+        }
     }
 }
 
-/// Runs `hook`, application code called by the engine outside any stage (an interceptor's
-/// `on_stage_end` or pipeline hooks, a sink's `try_emit`), so that a panic in it cannot abort
-/// the run: the panic is logged at `ERROR` with `hook` and `owner()` and otherwise ignored.
-pub(crate) fn contain(hook: &'static str, owner: impl FnOnce() -> String, run: impl FnOnce()) {
-    if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(run)) {
-        let message = panic_message(panic.as_ref());
-        let owner = std::panic::catch_unwind(AssertUnwindSafe(owner)).unwrap_or_default();
-        tracing::error!(
-            hook,
-            owner = owner.as_str(),
-            panic = message.as_str(),
-            "a hook panicked; the run goes on without it"
-        );
+/// How the log of a panicking sink names it.
+fn sink_hook() -> (&'static str, String) {
+    ("EventSink::try_emit", "event sink".to_owned())
+}
+
+/// Runs `step(0)`, `step(1)`, … `step(count - 1)` in order: application code that the engine
+/// calls outside any stage (the interceptors' `on_stage_end` or pipeline hooks), so that a panic
+/// in it cannot abort the run. A step that panics is logged at `ERROR`, with the hook and owner
+/// that `describe(step)` names, and skipped; the next steps still run.
+///
+/// One `catch_unwind` covers every step up to a panic (sinks get theirs in
+/// [`RunScope::emit_event`]).
+pub(crate) fn contain_steps(
+    count: usize,
+    mut step: impl FnMut(usize),
+    describe: impl Fn(usize) -> (&'static str, String),
+) {
+    let mut next = 0;
+    while next < count {
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            while next < count {
+                next += 1;
+                step(next - 1);
+            }
+        }));
+        if let Err(panic) = outcome {
+            log_contained_panic(panic, &|| describe(next - 1));
+        }
     }
+}
+
+/// Logs a panic caught by [`contain_steps`] or [`RunScope::emit_event`]; `describe` names the
+/// hook and its owner. Out of line: the happy path never comes here.
+#[cold]
+#[inline(never)]
+fn log_contained_panic(
+    panic: Box<dyn std::any::Any + Send>,
+    describe: &dyn Fn() -> (&'static str, String),
+) {
+    let message = panic_message(panic.as_ref());
+    let (hook, owner) =
+        std::panic::catch_unwind(AssertUnwindSafe(describe)).unwrap_or(("hook", String::new()));
+    tracing::error!(
+        hook,
+        owner = owner.as_str(),
+        panic = message.as_str(),
+        "a hook panicked; the run goes on without it"
+    );
 }
 
 /// The service label of a run: the snapshot's service, or `"unknown"`.

@@ -32,7 +32,7 @@ use crate::output::StageOutput;
 use crate::pipeline::PipelineInner;
 use crate::results::{PipelineResults, RunStatus, StageResult};
 use crate::run_options::RunOptions;
-use crate::run_scope::{Moment, RunInfo, RunScope, contain, service_label};
+use crate::run_scope::{Moment, RunInfo, RunScope, contain_steps, service_label};
 use crate::snapshot::ContextSnapshot;
 use crate::stage::StageStatus;
 use crate::streaming::StreamTarget;
@@ -175,11 +175,6 @@ impl<'p> Run<'p> {
             pipeline: &pipeline.name,
             snapshot: &self.info().snapshot,
         };
-        for interceptor in &pipeline.interceptors {
-            contain("Interceptor::on_pipeline_start", owner(interceptor), || {
-                interceptor.on_pipeline_start(&start);
-            });
-        }
         let started = self.info().start();
         self.scope.emit(
             Arc::clone(&pipeline.event_names.started),
@@ -187,6 +182,17 @@ impl<'p> Run<'p> {
             Payload::PipelineStarted {
                 run: Arc::clone(self.info()),
                 stage_count: pipeline.nodes.len(),
+            },
+        );
+        contain_steps(
+            pipeline.interceptors.len(),
+            |index| pipeline.interceptors[index].on_pipeline_start(&start),
+            |index| {
+                describe_hook(
+                    &pipeline.interceptors,
+                    index,
+                    "Interceptor::on_pipeline_start",
+                )
             },
         );
 
@@ -426,11 +432,11 @@ impl<'p> Run<'p> {
                     started.instant,
                 )
             });
-            for interceptor in interceptors {
-                contain("Interceptor::on_stage_end", owner(interceptor), || {
-                    interceptor.on_stage_end(&ctx, &result);
-                });
-            }
+            contain_steps(
+                interceptors.len(),
+                |index| interceptors[index].on_stage_end(&ctx, &result),
+                |index| describe_hook(interceptors, index, "Interceptor::on_stage_end"),
+            );
         }
         self.nodes[stage].finished = Some(Arc::clone(&result));
         self.results.push(result);
@@ -520,11 +526,17 @@ impl<'p> Run<'p> {
             error: summary.error.as_ref(),
             scope: &self.scope,
         };
-        for interceptor in &pipeline.interceptors {
-            contain("Interceptor::on_pipeline_end", owner(interceptor), || {
-                interceptor.on_pipeline_end(&end);
-            });
-        }
+        contain_steps(
+            pipeline.interceptors.len(),
+            |index| pipeline.interceptors[index].on_pipeline_end(&end),
+            |index| {
+                describe_hook(
+                    &pipeline.interceptors,
+                    index,
+                    "Interceptor::on_pipeline_end",
+                )
+            },
+        );
         let stage = summary.stage.as_deref().map(str::to_owned);
         let results = PipelineResults::new(info.snapshot.pipeline_run_id, self.results, duration);
         match stop {
@@ -546,9 +558,16 @@ impl<'p> Run<'p> {
     }
 }
 
-/// The name of `interceptor`, for the log of a panicking hook.
-fn owner(interceptor: &Arc<dyn Interceptor>) -> impl FnOnce() -> String + '_ {
-    || format!("interceptor `{}`", interceptor.name())
+/// Names the `hook` of interceptor `index`, for the log of a panic (see [`contain_steps`]).
+fn describe_hook(
+    interceptors: &[Arc<dyn Interceptor>],
+    index: usize,
+    hook: &'static str,
+) -> (&'static str, String) {
+    (
+        hook,
+        format!("interceptor `{}`", interceptors[index].name()),
+    )
 }
 
 fn external_stop() -> Stop {

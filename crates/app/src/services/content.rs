@@ -188,7 +188,7 @@ impl<T: Editable> EditableService<T> {
         self.store.list(caller.org_id, filter, &query).await
     }
 
-    /// Applies `input` to the record.
+    /// Applies `input` to the record. An input that changes nothing writes nothing.
     ///
     /// # Errors
     /// `*_NOT_FOUND`, `VALIDATION_ERROR`, `PRECONDITION_FAILED`.
@@ -264,6 +264,10 @@ impl<T: Editable> EditableService<T> {
             let current = self.store.get(caller.org_id, id).await?;
             precondition.check(&current.etag())?;
             let fields = change(current.fields().clone())?;
+            if &fields == current.fields() {
+                // Nothing changes: no write, and the entity tag stays.
+                return Ok(current);
+            }
             let written = self
                 .store
                 .update(caller.org_id, id, &fields, current.updated_at())
@@ -418,6 +422,9 @@ impl<T: Versioned> VersionedService<T> {
         for _ in 0..WRITE_ATTEMPTS {
             let current = self.store.get(caller.org_id, id).await?;
             precondition.check(&current.etag())?;
+            if !current.is_active() {
+                return Ok(());
+            }
             let deleted = self
                 .store
                 .set_active(caller.org_id, id, false, current.updated_at())

@@ -18,7 +18,7 @@ pub trait Record: Clone + Debug + Send + Sync + 'static {
     /// Its id type.
     type Id: Copy + Debug + Display + Send + Sync + 'static;
     /// Its validated fields.
-    type Fields: Clone + Debug + Send + Sync + 'static;
+    type Fields: Clone + Debug + PartialEq + Send + Sync + 'static;
     /// The filters of its list.
     type Filter: Debug + Send + Sync + 'static;
     /// What a client sends to create or change it.
@@ -59,6 +59,8 @@ pub trait Versioned: Record {
     fn fields(&self) -> &Self::Fields;
     /// Its version number (from 1).
     fn version(&self) -> i32;
+    /// False once deleted.
+    fn is_active(&self) -> bool;
     /// The product and client its fields refer to.
     fn references(fields: &Self::Fields) -> (Option<ProductId>, Option<ClientId>);
 }
@@ -164,6 +166,10 @@ impl Versioned for SalesScript {
         self.version
     }
 
+    fn is_active(&self) -> bool {
+        self.is_active
+    }
+
     fn references(fields: &ScriptFields) -> (Option<ProductId>, Option<ClientId>) {
         (fields.product_id, fields.client_id)
     }
@@ -176,6 +182,10 @@ impl Versioned for SalesEmail {
 
     fn version(&self) -> i32 {
         self.version
+    }
+
+    fn is_active(&self) -> bool {
+        self.is_active
     }
 
     fn references(fields: &EmailFields) -> (Option<ProductId>, Option<ClientId>) {

@@ -156,3 +156,292 @@ pub async fn assert_error(response: Response, status: u16, code: &str) -> Value 
     assert!(body["timestamp"].as_str().is_some(), "{body}");
     body
 }
+
+// ---------------------------------------------------------------------------------------------
+// JSON requests and replies, for the content API tests.
+// ---------------------------------------------------------------------------------------------
+
+/// A name unique to one test run (`prefix_<uuid>`), for organizations and e-mail addresses.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}_{}", uuid::Uuid::new_v4().simple())
+}
+
+/// The tokens of one organization: an admin and a member.
+#[derive(Clone, Debug)]
+pub struct Tenant {
+    pub org: String,
+    pub admin: String,
+    pub member: String,
+}
+
+/// Optional headers of a request.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Headers<'a> {
+    pub if_match: Option<&'a str>,
+    pub if_none_match: Option<&'a str>,
+    pub idempotency_key: Option<&'a str>,
+}
+
+impl<'a> Headers<'a> {
+    pub fn if_none_match(tag: &'a str) -> Self {
+        Self {
+            if_none_match: Some(tag),
+            ..Self::default()
+        }
+    }
+
+    pub fn idempotency_key(key: &'a str) -> Self {
+        Self {
+            idempotency_key: Some(key),
+            ..Self::default()
+        }
+    }
+}
+
+/// A response read to the end: status, headers and the body as JSON (`Null` when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Reads `response` to the end.
+    pub async fn read(response: Response) -> Self {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("response body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Asserts the status (showing the body when it differs) and returns the reply.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+
+    /// A header's value, if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `ETag` header (which must be present).
+    #[track_caller]
+    pub fn etag(&self) -> String {
+        self.header("etag")
+            .unwrap_or_else(|| panic!("ETag header missing; body: {}", self.body))
+            .to_owned()
+    }
+
+    /// The `id` of the body.
+    #[track_caller]
+    pub fn id(&self) -> String {
+        self.body["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id in {}", self.body))
+            .to_owned()
+    }
+}
+
+/// The `(field, code)` pairs of a `VALIDATION_ERROR` body's `details.fields`.
+pub fn field_errors(body: &Value) -> Vec<(String, String)> {
+    body["details"]["fields"]
+        .as_array()
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|f| {
+                    (
+                        f["field"].as_str().unwrap_or_default().to_owned(),
+                        f["code"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Asserts a 422 `VALIDATION_ERROR` whose `details.fields` are exactly `expected` (as `(field,
+/// code)` pairs, in any order).
+pub async fn assert_fields(response: Response, expected: &[(&str, &str)]) -> Value {
+    let body = assert_error(response, 422, "VALIDATION_ERROR").await;
+    let mut got = field_errors(&body);
+    got.sort();
+    let mut want: Vec<(String, String)> = expected
+        .iter()
+        .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
+        .collect();
+    want.sort();
+    assert_eq!(got, want, "details.fields of {body}");
+    body
+}
+
+/// The `id`s of a list body's `items`, in order.
+pub fn ids(body: &Value) -> Vec<String> {
+    items(body)
+        .iter()
+        .map(|item| item["id"].as_str().expect("item id").to_owned())
+        .collect()
+}
+
+/// The `name`s of a list body's `items`, in order.
+pub fn names(body: &Value) -> Vec<String> {
+    items(body)
+        .iter()
+        .map(|item| item["name"].as_str().expect("item name").to_owned())
+        .collect()
+}
+
+/// A list body's `items`.
+pub fn items(body: &Value) -> &Vec<Value> {
+    body["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no items in {body}"))
+}
+
+impl TestApp {
+    /// A fresh organization (unique name) with an admin and a member.
+    pub fn tenant(&self, prefix: &str) -> Tenant {
+        let org = unique(prefix);
+        let admin = self.dev_token(&org, &format!("admin@{org}.test"), Role::Admin);
+        let member = self.dev_token(&org, &format!("member@{org}.test"), Role::Member);
+        Tenant { org, admin, member }
+    }
+
+    /// Sends a request with an optional JSON body and optional headers.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+        headers: Headers<'_>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        if let Some(tag) = headers.if_match {
+            request = request.header("if-match", tag);
+        }
+        if let Some(tag) = headers.if_none_match {
+            request = request.header("if-none-match", tag);
+        }
+        if let Some(key) = headers.idempotency_key {
+            request = request.header("idempotency-key", key);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// `GET path`.
+    pub async fn get_as(&self, path: &str, token: &str) -> Response {
+        self.send(Method::GET, path, token, None, Headers::default())
+            .await
+    }
+
+    /// `GET path`, read, expecting 200.
+    pub async fn get_ok(&self, path: &str, token: &str) -> Reply {
+        Reply::read(self.get_as(path, token).await)
+            .await
+            .expect(200)
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.send(Method::POST, path, token, Some(body), Headers::default())
+            .await
+    }
+
+    /// `POST path` with a JSON body and headers (e.g. an `Idempotency-Key`).
+    pub async fn post_json_with(
+        &self,
+        path: &str,
+        token: &str,
+        body: &Value,
+        headers: Headers<'_>,
+    ) -> Response {
+        self.send(Method::POST, path, token, Some(body), headers)
+            .await
+    }
+
+    /// `PATCH path` with a JSON body and an optional `If-Match`.
+    pub async fn patch_json(
+        &self,
+        path: &str,
+        token: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> Response {
+        let headers = Headers {
+            if_match,
+            ..Headers::default()
+        };
+        self.send(Method::PATCH, path, token, Some(body), headers)
+            .await
+    }
+
+    /// `PUT path` with a JSON body and an optional `If-Match`.
+    pub async fn put_json(
+        &self,
+        path: &str,
+        token: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> Response {
+        let headers = Headers {
+            if_match,
+            ..Headers::default()
+        };
+        self.send(Method::PUT, path, token, Some(body), headers)
+            .await
+    }
+
+    /// `DELETE path`.
+    pub async fn delete_as(&self, path: &str, token: &str) -> Response {
+        self.send(Method::DELETE, path, token, None, Headers::default())
+            .await
+    }
+
+    /// `POST path`, expecting 201 with `ETag` and a `Location` ending in `path/{id}`.
+    pub async fn create(&self, path: &str, token: &str, body: &Value) -> Reply {
+        let reply = Reply::read(self.post_json(path, token, body).await)
+            .await
+            .expect(201);
+        let id = reply.id();
+        let location = reply
+            .header("location")
+            .unwrap_or_else(|| panic!("Location header missing on POST {path}"));
+        assert!(
+            location.ends_with(&format!("{path}/{id}")),
+            "Location {location} names {path}/{id}"
+        );
+        let _ = reply.etag();
+        reply
+    }
+
+    /// The `total` of `GET path` (a list).
+    pub async fn total(&self, path: &str, token: &str) -> u64 {
+        let reply = self.get_ok(path, token).await;
+        reply.body["total"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no total in {}", reply.body))
+    }
+}

@@ -3,6 +3,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod content_clients;
+mod content_concurrency;
+mod content_emails;
+mod content_etags;
+mod content_idempotency;
+mod content_isolation;
+mod content_lists;
+mod content_products;
+mod content_profile;
+mod content_scripts;
+mod content_validation;
 mod errors;
 mod health;
 mod helpers;

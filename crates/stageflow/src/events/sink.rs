@@ -9,7 +9,8 @@ use super::Event;
 /// Where events go.
 ///
 /// The engine only calls [`try_emit`](Self::try_emit), which must never block or wait: a slow
-/// sink must not slow a stage down. [`emit`](Self::emit) is for callers that prefer to wait for
+/// sink must not slow a stage down. Nor can a broken sink break a run: if `try_emit` panics, the
+/// engine logs the panic (at `ERROR`) and the event is lost, but the run goes on. [`emit`](Self::emit) is for callers that prefer to wait for
 /// room (for example a job that replays events); by default it calls `try_emit`.
 ///
 /// ```

@@ -225,18 +225,21 @@ pub trait Interceptor: Send + Sync + fmt::Debug {
         ErrorAction::Fail
     }
 
-    /// Sees (and may change) the final output of the inner chain.
+    /// Sees (and may change) the final output of the inner chain, whose
+    /// [`duration`](StageOutput::duration) the engine has just set to the time this
+    /// interceptor's call of the inner chain took (retries made inside it included).
     fn after(&self, _ctx: &StageContext, _output: &mut StageOutput) {}
 
     /// Called once per stage with its recorded result: the final status (a stage still running
     /// when the run stopped is `Cancel`) and the duration measured by the engine. The place for
-    /// metrics and outcome logs.
+    /// metrics and outcome logs. A panic here is logged and ignored (the other interceptors'
+    /// hooks still run).
     fn on_stage_end(&self, _ctx: &StageContext, _result: &StageResult) {}
 
-    /// Called when a run starts.
+    /// Called when a run starts. A panic here is logged and ignored.
     fn on_pipeline_start(&self, _run: &RunStart<'_>) {}
 
-    /// Called when a run ends.
+    /// Called when a run ends. A panic here is logged and ignored.
     fn on_pipeline_end(&self, _run: &RunEnd<'_>) {}
 }
 
@@ -308,14 +311,9 @@ pub(crate) async fn run_chain(
     stage: &dyn Stage,
     started: Instant,
 ) -> Chained {
-    // Attempt counts per layer, allocated on the first retry only.
-    let mut attempts: Vec<u32> = Vec::new();
-    // When the current call of each layer started (index `chain.len()`: the stage itself),
-    // allocated on the first retry only: until then every layer started at `started`.
-    let mut entered: Vec<Instant> = Vec::new();
-    // The events of retried outputs, and the innermost layer where they rejoin the output.
-    let mut carried: Vec<Event> = Vec::new();
-    let mut rejoin = 0;
+    // Allocated on the first retry only: until then every layer is at its first attempt and
+    // started at `started`.
+    let mut retries: Option<Box<Retries>> = None;
     let mut level = 0;
     'attempt: loop {
         // Going in: `level` ends at the layer whose inner call produced `output` (the stage
@@ -331,7 +329,9 @@ pub(crate) async fn run_chain(
                 chain: &chain[level + 1..],
                 ctx,
                 stage,
-                started: entered.get(level + 1).copied().unwrap_or(started),
+                started: retries
+                    .as_ref()
+                    .map_or(started, |retries| retries.entered[level + 1]),
             };
             match interceptor.around(ctx, next) {
                 Around::Continue(_) => level += 1,
@@ -339,41 +339,39 @@ pub(crate) async fn run_chain(
             }
         };
         let ended = Instant::now();
-        let took = |layer: usize| {
-            ended.saturating_duration_since(entered.get(layer).copied().unwrap_or(started))
+        // Without retries every layer started at `started`: one subtraction serves them all.
+        let total = ended.saturating_duration_since(started);
+        let took = |retries: &Option<Box<Retries>>, layer: usize| {
+            retries.as_ref().map_or(total, |retries| {
+                ended.saturating_duration_since(retries.entered[layer])
+            })
         };
-        output.duration = took(level);
+        output.duration = took(&retries, level);
         // Coming out, from the innermost layer reached.
         for current in (0..(level + 1).min(chain.len())).rev() {
             let interceptor = &chain[current];
-            if current <= rejoin && !carried.is_empty() {
-                prepend_events(&mut output, &mut carried);
+            if let Some(retries) = retries.as_mut() {
+                retries.rejoin(current, &mut output);
             }
-            output.duration = took(current);
+            output.duration = took(&retries, current);
             if let Some(error) = output.failure() {
-                let attempt = attempts.get(current).copied().unwrap_or(1);
+                let attempt = retries
+                    .as_ref()
+                    .map_or(1, |retries| retries.attempts[current]);
                 match interceptor.on_error(ctx, error, attempt) {
                     ErrorAction::Fail => {}
                     ErrorAction::Fallback(fallback) => {
                         let mut failed = std::mem::replace(&mut output, fallback.normalized());
                         prepend_events(&mut output, &mut failed.events);
-                        output.duration = took(current);
+                        output.duration = took(&retries, current);
                     }
                     ErrorAction::Retry { delay } => {
                         // Boxed: the timer only exists on this rare path, keeping the chain's
                         // future small.
                         if Box::pin(wait_before_retry(ctx, delay)).await {
-                            attempts.resize(chain.len(), 1);
-                            attempts[current] += 1;
-                            attempts[current + 1..].fill(1);
-                            entered.resize(chain.len() + 1, started);
-                            entered[current + 1..].fill(Instant::now());
-                            if carried.is_empty() {
-                                rejoin = current;
-                            } else {
-                                rejoin = rejoin.max(current);
-                            }
-                            carried.append(&mut output.events);
+                            retries
+                                .get_or_insert_with(|| Retries::new(chain.len(), started))
+                                .retry(current, Instant::now(), &mut output);
                             level = current;
                             continue 'attempt;
                         }
@@ -383,10 +381,52 @@ pub(crate) async fn run_chain(
             }
             interceptor.after(ctx, &mut output);
         }
-        if !carried.is_empty() {
-            prepend_events(&mut output, &mut carried);
+        if let Some(retries) = retries.as_mut() {
+            retries.rejoin(0, &mut output);
         }
         return Chained { output, ended };
+    }
+}
+
+/// What [`run_chain`] keeps once a layer retried.
+struct Retries {
+    /// The attempt number of each layer's inner chain, from 1.
+    attempts: Vec<u32>,
+    /// When the current call of each layer started (index `chain.len()`: the stage itself).
+    entered: Vec<Instant>,
+    /// The events of the outputs retried, waiting to rejoin the output at layer `rejoin`.
+    carried: Vec<Event>,
+    rejoin: usize,
+}
+
+impl Retries {
+    fn new(layers: usize, started: Instant) -> Box<Self> {
+        Box::new(Self {
+            attempts: vec![1; layers],
+            entered: vec![started; layers + 1],
+            carried: Vec::new(),
+            rejoin: 0,
+        })
+    }
+
+    /// Layer `layer` runs its inner chain again from `now`, dropping `failed` but its events.
+    fn retry(&mut self, layer: usize, now: Instant, failed: &mut StageOutput) {
+        self.attempts[layer] += 1;
+        self.attempts[layer + 1..].fill(1);
+        self.entered[layer + 1..].fill(now);
+        self.rejoin = if self.carried.is_empty() {
+            layer
+        } else {
+            self.rejoin.max(layer)
+        };
+        self.carried.append(&mut failed.events);
+    }
+
+    /// Gives the carried events back to `output` as it leaves a layer at or outside `rejoin`.
+    fn rejoin(&mut self, layer: usize, output: &mut StageOutput) {
+        if layer <= self.rejoin && !self.carried.is_empty() {
+            prepend_events(output, &mut self.carried);
+        }
     }
 }
 
