@@ -52,8 +52,7 @@ impl Checks {
             if trimmed.len() != text.len() {
                 *text = trimmed.to_owned();
             }
-            let text = text.clone();
-            self.length(field, &text, max);
+            self.length(field, text, max);
         }
     }
 

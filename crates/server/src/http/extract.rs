@@ -10,6 +10,7 @@ use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use hellosales_domain::error::FieldError;
 use hellosales_domain::{AppError, OrgContext};
 use std::ops::Deref;
 
@@ -33,7 +34,7 @@ impl From<JsonRejection> for ApiError {
                     "the request body does not match the schema: {}",
                     e.body_text()
                 ),
-                fields: Vec::new(),
+                fields: schema_field_error(&e.body_text()).into_iter().collect(),
             },
             JsonRejection::JsonSyntaxError(e) => AppError::bad_request(format!(
                 "the request body is not valid JSON: {}",
@@ -49,6 +50,22 @@ impl From<JsonRejection> for ApiError {
         };
         Self(error)
     }
+}
+
+/// The field a body-shape error names, read from serde's message ("…target type: `path`:
+/// invalid type…", or "unknown field `name`…"), so that the envelope lists it in
+/// `details.fields` like any other invalid field.
+fn schema_field_error(text: &str) -> Option<FieldError> {
+    let detail = text
+        .split_once("target type: ")
+        .map_or(text, |(_, detail)| detail);
+    if let Some(rest) = detail.split_once("unknown field `").map(|(_, rest)| rest) {
+        let name = rest.split('`').next()?;
+        return Some(FieldError::new(name, "unknown_field", detail));
+    }
+    let (path, message) = detail.split_once(": ")?;
+    let is_path = !path.is_empty() && path != "." && !path.contains(char::is_whitespace);
+    is_path.then(|| FieldError::new(path, "invalid_type", message))
 }
 
 /// Path parameters. A malformed id (not a UUID) is a 400 `BAD_REQUEST`.
@@ -128,6 +145,27 @@ impl FromRequestParts<AppState> for Authenticated {
 #[cfg(test)]
 mod tests {
     use super::bearer_token;
+
+    #[test]
+    fn schema_errors_name_their_field() {
+        let typed = super::schema_field_error(
+            "Failed to deserialize the JSON body into the target type: key_features[1]: \
+             invalid type: integer `5`, expected a string at line 1 column 30",
+        );
+        assert_eq!(
+            typed.map(|f| (f.field, f.code)),
+            Some(("key_features[1]".to_owned(), "invalid_type".to_owned()))
+        );
+        let unknown = super::schema_field_error(
+            "Failed to deserialize the JSON body into the target type: unknown field `nmae`, \
+             expected one of `name`, `category` at line 1 column 7",
+        );
+        assert_eq!(
+            unknown.map(|f| (f.field, f.code)),
+            Some(("nmae".to_owned(), "unknown_field".to_owned()))
+        );
+        assert!(super::schema_field_error("expected value at line 1 column 1").is_none());
+    }
 
     #[test]
     fn bearer_tokens_are_read_case_insensitively() {

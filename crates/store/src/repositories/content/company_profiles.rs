@@ -117,7 +117,6 @@ fn record(row: Model) -> AppResult<CompanyProfile> {
         .map(str::parse)
         .transpose()
         .map_err(|e| AppError::internal(format!("company_profiles.company_size: {e}")))?;
-    let t = "company_profiles";
     Ok(CompanyProfile {
         org_id: OrgId(row.org_id),
         fields: CompanyProfileFields {
@@ -130,24 +129,24 @@ fn record(row: Model) -> AppResult<CompanyProfile> {
             average_deal_size_usd: row.average_deal_size_usd,
             sales_cycle_days: row.sales_cycle_days,
             target_market: row.target_market,
-            market_segments: from_json(row.market_segments, &format!("{t}.market_segments"))?,
-            primary_products: from_json(row.primary_products, &format!("{t}.primary_products"))?,
-            sales_regions: from_json(row.sales_regions, &format!("{t}.sales_regions"))?,
-            deal_types: from_json(row.deal_types, &format!("{t}.deal_types"))?,
+            market_segments: from_json(row.market_segments, "company_profiles.market_segments")?,
+            primary_products: from_json(row.primary_products, "company_profiles.primary_products")?,
+            sales_regions: from_json(row.sales_regions, "company_profiles.sales_regions")?,
+            deal_types: from_json(row.deal_types, "company_profiles.deal_types")?,
             sales_methodology: row.sales_methodology,
             sales_stage: row.sales_stage,
             typical_buying_cycle: from_json(
                 row.typical_buying_cycle,
-                &format!("{t}.typical_buying_cycle"),
+                "company_profiles.typical_buying_cycle",
             )?,
-            main_competitors: from_json(row.main_competitors, &format!("{t}.main_competitors"))?,
+            main_competitors: from_json(row.main_competitors, "company_profiles.main_competitors")?,
             competitive_advantages: from_json(
                 row.competitive_advantages,
-                &format!("{t}.competitive_advantages"),
+                "company_profiles.competitive_advantages",
             )?,
             unique_selling_points: from_json(
                 row.unique_selling_points,
-                &format!("{t}.unique_selling_points"),
+                "company_profiles.unique_selling_points",
             )?,
             company_description: row.company_description,
             notes: row.notes,
