@@ -4,6 +4,11 @@ use clap::Parser;
 use hellosales_server::cli::{self, Cli};
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: glibc's malloc arenas contend under many
+/// concurrent requests (measured in `docs/BENCHMARKS.md`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

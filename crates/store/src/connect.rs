@@ -59,6 +59,9 @@ fn is_sqlite_memory(url: &str) -> bool {
     url.contains(":memory:") || url.contains("mode=memory")
 }
 
+/// A pooled connection idle for this long is pinged before it is handed out.
+const IDLE_BEFORE_PING: std::time::Duration = std::time::Duration::from_secs(30);
+
 async fn open_sqlite(url: &str, options: &StoreOptions) -> AppResult<DatabaseConnection> {
     let memory = is_sqlite_memory(url);
     if !memory {
@@ -79,7 +82,8 @@ async fn open_sqlite(url: &str, options: &StoreOptions) -> AppResult<DatabaseCon
     } else {
         connect
             .max_connections(options.sqlite_max_connections.max(1))
-            .min_connections(1);
+            .min_connections(1)
+            .test_before_acquire_if_idle_for(IDLE_BEFORE_PING);
     }
     let busy_timeout = options.sqlite_busy_timeout;
     connect.map_sqlx_sqlite_opts(move |sqlite| {
@@ -131,6 +135,9 @@ async fn open_postgres(url: &str, options: &StoreOptions) -> AppResult<DatabaseC
         .max_connections(options.max_connections.max(1))
         .min_connections(options.min_connections.min(options.max_connections))
         .connect_timeout(options.connect_timeout)
+        // sqlx pings every connection it hands out by default: a second round trip per
+        // query. Only connections idle long enough to have been dropped are checked.
+        .test_before_acquire_if_idle_for(IDLE_BEFORE_PING)
         .sqlx_logging(options.log_statements);
     if let Some(password) = password.clone() {
         connect.map_sqlx_postgres_opts(move |pg| pg.password(&password));
