@@ -17,11 +17,14 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        let value = parts
-            .headers
-            .get(header::IF_MATCH)
-            .and_then(|v| v.to_str().ok());
-        Ok(Self(Precondition::from_if_match(value)))
+        Ok(Self(match parts.headers.get(header::IF_MATCH) {
+            None => Precondition::None,
+            Some(value) => match value.to_str() {
+                Ok(text) => Precondition::from_if_match(Some(text)),
+                // A header that is not text names no tag we issued: it can never match.
+                Err(_) => Precondition::OneOf(Vec::new()),
+            },
+        }))
     }
 }
 

@@ -88,7 +88,7 @@ pub async fn expired_keys_are_claimed_afresh_and_purged(store: &Store) {
     idempotency_keys::Entity::update_many()
         .col_expr(
             idempotency_keys::Column::ExpiresAt,
-            sea_orm::sea_query::Expr::val(past).into(),
+            sea_orm::sea_query::Expr::val(past),
         )
         .filter(idempotency_keys::Column::OrgId.eq(org.as_uuid()))
         .exec(store.connection())

@@ -121,6 +121,16 @@ impl<E> ContentTable<E> {
     }
 }
 
+/// The most versions a lineage walk follows: parents are set once, at insert, to existing rows,
+/// so a lineage has no cycle; the bound keeps a corrupted table from looping a request.
+const MAX_LINEAGE: usize = 10_000;
+
+fn too_long() -> AppError {
+    AppError::internal(format!(
+        "a version lineage is longer than {MAX_LINEAGE} versions (a parent cycle?)"
+    ))
+}
+
 /// `%text%` with the LIKE wildcards of `text` escaped (by `\`), lower-cased.
 fn like_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
@@ -392,6 +402,9 @@ where
         let mut older = Vec::new();
         let mut cursor = E::parent(&start);
         while let Some(parent) = cursor {
+            if older.len() >= MAX_LINEAGE {
+                return Err(too_long());
+            }
             let Some(row) = self.find(org, parent).await? else {
                 break;
             };
@@ -404,6 +417,9 @@ where
         let mut next = self.successor_row(org, E::uuid(start.id())).await?;
         lineage.push(start);
         while let Some(row) = next {
+            if lineage.len() >= MAX_LINEAGE {
+                return Err(too_long());
+            }
             let record = E::record(row)?;
             next = self.successor_row(org, E::uuid(record.id())).await?;
             lineage.push(record);
