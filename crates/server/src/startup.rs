@@ -92,14 +92,35 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let router = app_router(self.state.clone());
-        axum::serve(self.listener, router)
+        let housekeeping = tokio::spawn(purge_expired_idempotency_keys(self.state.clone()));
+        let served = axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown)
             .await
-            .context("serving HTTP")?;
+            .context("serving HTTP");
+        housekeeping.abort();
+        served?;
         if let Err(e) = self.state.store().close().await {
             tracing::warn!(error = %e, "closing the database");
         }
         Ok(())
+    }
+}
+
+/// How often expired idempotency keys are deleted.
+const IDEMPOTENCY_PURGE_INTERVAL: Duration = Duration::from_secs(15 * 60);
+
+/// Deletes expired idempotency keys now and then, for as long as the server runs. Any number
+/// of instances may do this at once: the delete is idempotent.
+async fn purge_expired_idempotency_keys(state: AppState) {
+    let mut ticks = tokio::time::interval(IDEMPOTENCY_PURGE_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match state.store().idempotency_keys().purge_expired().await {
+            Ok(0) => {}
+            Ok(purged) => tracing::debug!(purged, "expired idempotency keys deleted"),
+            Err(error) => tracing::warn!(error = %error, "deleting expired idempotency keys"),
+        }
     }
 }
 
@@ -114,11 +135,30 @@ pub fn app_router(state: AppState) -> Router {
         ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(render_errors))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span));
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(record_status),
+        );
     if let Some(cors) = cors {
         router = router.layer(cors);
     }
     router.layer(axum::middleware::from_fn(request_id::assign))
+}
+
+/// Records the response status on the request span (and logs the response as tower-http's
+/// default does, at debug level).
+fn record_status(
+    response: &axum::http::Response<axum::body::Body>,
+    latency: Duration,
+    span: &tracing::Span,
+) {
+    span.record("http.response.status_code", response.status().as_u16());
+    tracing::debug!(
+        status = response.status().as_u16(),
+        latency_ms = latency.as_millis(),
+        "response"
+    );
 }
 
 /// A handler panicked: a bug. The panic is answered as an opaque 500 in the error envelope

@@ -43,9 +43,9 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::MissingJsonContentType(_) => {
                 AppError::bad_request("expected a request with Content-Type: application/json")
             }
-            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                AppError::PayloadTooLarge { limit_bytes: 0 }
-            }
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge {
+                limit_bytes: crate::startup::BODY_LIMIT_BYTES as u64,
+            },
             other => AppError::bad_request(other.body_text()),
         };
         Self(error)

@@ -10,6 +10,8 @@
 //! - Only 2xx responses are stored. A request that failed (validation, a conflict, a 5xx)
 //!   releases the key, so the client can correct it and retry with the same key.
 //! - Keys belong to a caller (organization and user): two users never see each other's.
+//! - An expired key is forgotten when it is used again, and the server deletes expired keys
+//!   every 15 minutes (`startup`).
 //!
 //! Requests without the header, other methods and unauthenticated requests pass through
 //! untouched (the handler then rejects a bad token as usual).

@@ -76,7 +76,9 @@ fn error_for_bare_status(status: StatusCode) -> AppError {
             id: None,
         },
         StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge { limit_bytes: 0 },
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge {
+            limit_bytes: crate::startup::BODY_LIMIT_BYTES as u64,
+        },
         StatusCode::UNAUTHORIZED => AppError::unauthorized("authentication required"),
         StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => AppError::ServiceUnavailable {
             message: "the request timed out".into(),

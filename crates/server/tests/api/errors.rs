@@ -142,7 +142,12 @@ async fn extractor_rejections_answer_the_envelope() {
         .send()
         .await
         .unwrap();
-    assert_error(too_big, 413, "PAYLOAD_TOO_LARGE").await;
+    let body = assert_error(too_big, 413, "PAYLOAD_TOO_LARGE").await;
+    assert_eq!(
+        body["details"]["limit_bytes"],
+        hellosales_server::startup::BODY_LIMIT_BYTES as u64,
+        "{body}"
+    );
 
     let bad_id = client.get(url("/items/not-a-uuid")).send().await.unwrap();
     let body = assert_error(bad_id, 400, "BAD_REQUEST").await;
