@@ -3,6 +3,9 @@
 //!
 //! The adapters implement the ports of `hellosales-domain`; this crate holds no business rules.
 
+pub mod openai_compatible;
 pub mod pricing;
+pub mod sse;
 
+pub use openai_compatible::{OpenAiCompatibleConfig, OpenAiCompatibleProvider};
 pub use pricing::{ModelPrice, PriceTable, TokenCost};

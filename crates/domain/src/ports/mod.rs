@@ -3,6 +3,10 @@
 
 pub mod content;
 pub mod identity;
+pub mod llm;
 
 pub use content::{CompanyProfileStore, EditableStore, VersionedStore};
 pub use identity::IdentityRepository;
+pub use llm::{
+    ChatEvent, ChatMessage, ChatRequest, ChatRole, ChatStream, LLM_OPERATION, LlmProvider,
+};
