@@ -1,12 +1,12 @@
 //! How `sales_scripts` rows map to [`SalesScript`]s.
 
 use super::json::{from_json, to_json};
-use super::table::{ContentEntity, ContentTable, VersionedEntity};
+use super::table::{ContentEntity, ContentTable, VersionFilter, VersionedEntity};
 use crate::entities::sales_scripts::{ActiveModel, Column, Entity, Model};
 use hellosales_domain::content::{Generation, SalesScript, ScriptFields, ScriptFilter};
 use hellosales_domain::{AppError, AppResult, ClientId, OrgId, ProductId, ScriptId};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, QueryFilter, Select};
+use sea_orm::Select;
 use uuid::Uuid;
 
 impl ContentEntity for Entity {
@@ -26,23 +26,19 @@ impl ContentEntity for Entity {
         }
     }
 
-    fn filter(mut select: Select<Self>, filter: &ScriptFilter) -> Select<Self> {
-        if let Some(active) = filter.is_active {
-            select = select.filter(Column::IsActive.eq(active));
-        }
-        if let Some(product) = filter.product_id {
-            select = select.filter(Column::ProductId.eq(product.as_uuid()));
-        }
-        if let Some(client) = filter.client_id {
-            select = select.filter(Column::ClientId.eq(client.as_uuid()));
-        }
-        if let Some(kind) = filter.script_type {
-            select = select.filter(Column::ScriptType.eq(kind.as_str()));
-        }
-        if filter.latest_only == Some(true) {
-            select = select.filter(ContentTable::<Self>::is_latest());
-        }
-        select
+    fn filter(select: Select<Self>, filter: &ScriptFilter) -> Select<Self> {
+        ContentTable::<Self>::filter_versions(
+            select,
+            VersionFilter {
+                is_active: filter.is_active,
+                product_id: filter.product_id.map(|id| id.as_uuid()),
+                client_id: filter.client_id.map(|id| id.as_uuid()),
+                kind: filter
+                    .script_type
+                    .map(|kind| (Column::ScriptType, kind.as_str())),
+                latest_only: filter.latest_only == Some(true),
+            },
+        )
     }
 
     fn record(row: Model) -> AppResult<SalesScript> {
@@ -96,6 +92,8 @@ impl ContentEntity for Entity {
 
 impl VersionedEntity for Entity {
     const PARENT: Column = Column::ParentScriptId;
+    const PRODUCT: Column = Column::ProductId;
+    const CLIENT: Column = Column::ClientId;
     const VERSION: Column = Column::Version;
     const ACTIVE: Column = Column::IsActive;
 

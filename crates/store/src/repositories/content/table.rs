@@ -72,6 +72,10 @@ where
 {
     /// `parent_*_id`.
     const PARENT: Self::Column;
+    /// `product_id`.
+    const PRODUCT: Self::Column;
+    /// `client_id`.
+    const CLIENT: Self::Column;
     /// `version`.
     const VERSION: Self::Column;
     /// `is_active`.
@@ -85,6 +89,15 @@ where
     );
     /// The parent id of a record.
     fn parent(record: &Self::Record) -> Option<Uuid>;
+}
+
+/// The list filters shared by every versioned table, in column terms.
+pub(crate) struct VersionFilter<'a, C> {
+    pub(crate) is_active: Option<bool>,
+    pub(crate) product_id: Option<Uuid>,
+    pub(crate) client_id: Option<Uuid>,
+    pub(crate) kind: Option<(C, &'a str)>,
+    pub(crate) latest_only: bool,
 }
 
 /// The content rows of table `E`, for any organization. Cheap to clone.
@@ -327,8 +340,32 @@ where
     E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
     E::Record: Versioned,
 {
+    /// Adds the filters every versioned list has: active state, product, client, type
+    /// (`kind`: the type column and the wanted value) and `latest_only`.
+    pub(crate) fn filter_versions(
+        mut select: Select<E>,
+        filter: VersionFilter<'_, E::Column>,
+    ) -> Select<E> {
+        if let Some(active) = filter.is_active {
+            select = select.filter(E::ACTIVE.eq(active));
+        }
+        if let Some(product) = filter.product_id {
+            select = select.filter(E::PRODUCT.eq(product));
+        }
+        if let Some(client) = filter.client_id {
+            select = select.filter(E::CLIENT.eq(client));
+        }
+        if let Some((column, kind)) = filter.kind {
+            select = select.filter(column.eq(kind));
+        }
+        if filter.latest_only {
+            select = select.filter(Self::is_latest());
+        }
+        select
+    }
+
     /// The condition "no version was made from this row" (for `latest_only`).
-    pub(crate) fn is_latest() -> Condition {
+    fn is_latest() -> Condition {
         let successor = Alias::new("successor");
         Condition::all().add(
             Expr::exists(
