@@ -122,6 +122,10 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(ResolvedCaller(context)) = parts.extensions.get::<ResolvedCaller>().cloned() {
+            record_caller(&context);
+            return Ok(Self(context));
+        }
         let header = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -135,11 +139,21 @@ impl FromRequestParts<AppState> for Authenticated {
             .cloned()
             .unwrap_or_else(RequestId::generate);
         let context = state.authenticate(token, request_id.0).await?;
-        let span = tracing::Span::current();
-        span.record("user_id", tracing::field::display(context.user_id));
-        span.record("org_id", tracing::field::display(context.org_id));
+        record_caller(&context);
         Ok(Self(context))
     }
+}
+
+/// The caller, already authenticated from this request's `Authorization` header by a
+/// middleware that needed it first (idempotency); [`Authenticated`] takes it from the request
+/// extensions instead of verifying the token a second time.
+#[derive(Clone, Debug)]
+pub(crate) struct ResolvedCaller(pub(crate) OrgContext);
+
+fn record_caller(context: &OrgContext) {
+    let span = tracing::Span::current();
+    span.record("user_id", tracing::field::display(context.user_id));
+    span.record("org_id", tracing::field::display(context.org_id));
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@
 //! untouched (the handler then rejects a bad token as usual).
 
 use super::envelope::ApiError;
-use super::extract::bearer_token;
+use super::extract::{ResolvedCaller, bearer_token};
 use super::request_id::RequestId;
 use crate::state::AppState;
 use axum::body::{Body, Bytes, to_bytes};
@@ -97,7 +97,11 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
         .into_response(),
         Ok(Claim::Replay(stored)) => replay(stored),
         Ok(Claim::Claimed) => {
-            let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+            let mut request = Request::from_parts(parts, Body::from(body));
+            request
+                .extensions_mut()
+                .insert(ResolvedCaller(caller.clone()));
+            let response = next.run(request).await;
             settle(&keys, &caller, &key, response).await
         }
     }

@@ -241,7 +241,7 @@ where
     }
 
     /// A new row with its id, organization and timestamps set.
-    fn new_row(org: OrgId) -> (Uuid, E::ActiveModel) {
+    fn new_row(org: OrgId) -> E::ActiveModel {
         let id = Uuid::now_v7();
         let at = now();
         let mut row = <E::ActiveModel as ActiveModelTrait>::default();
@@ -249,18 +249,15 @@ where
         row.set(E::ORG, Value::from(org.as_uuid()));
         row.set(E::CREATED_AT, Value::from(at));
         row.set(E::UPDATED_AT, Value::from(at));
-        (id, row)
+        row
     }
 
-    async fn insert_row(&self, org: OrgId, id: Uuid, row: E::ActiveModel) -> AppResult<E::Record> {
-        E::insert(row)
-            .exec_without_returning(&self.db)
+    /// `INSERT … RETURNING *`: one round trip (both backends support `RETURNING`).
+    async fn insert_row(&self, row: E::ActiveModel) -> AppResult<E::Record> {
+        let row = E::insert(row)
+            .exec_with_returning(&self.db)
             .await
             .map_err(db_error)?;
-        let row = self
-            .find(org, id)
-            .await?
-            .ok_or_else(|| AppError::internal("a row inserted a moment ago is gone"))?;
         E::record(row)
     }
 }
@@ -278,9 +275,9 @@ where
         org: OrgId,
         fields: &<E::Record as Record>::Fields,
     ) -> AppResult<E::Record> {
-        let (id, mut row) = Self::new_row(org);
+        let mut row = Self::new_row(org);
         E::write(fields, &mut row);
-        self.insert_row(org, id, row).await
+        self.insert_row(row).await
     }
 
     async fn get(&self, org: OrgId, id: <E::Record as Record>::Id) -> AppResult<E::Record> {
@@ -403,7 +400,7 @@ where
         generation: &Generation,
         parent: Option<&E::Record>,
     ) -> AppResult<E::Record> {
-        let (id, mut row) = Self::new_row(org);
+        let mut row = Self::new_row(org);
         E::write(fields, generation, &mut row);
         let (version, parent_id) = match parent {
             Some(parent) => (parent.version() + 1, Some(E::uuid(parent.id()))),
@@ -412,7 +409,7 @@ where
         row.set(E::VERSION, Value::from(version));
         row.set(E::PARENT, Value::from(parent_id));
         row.set(E::ACTIVE, Value::from(true));
-        self.insert_row(org, id, row).await
+        self.insert_row(row).await
     }
 
     async fn get(&self, org: OrgId, id: <E::Record as Record>::Id) -> AppResult<E::Record> {
