@@ -61,11 +61,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    telemetry::init(&config);
+    let telemetry = telemetry::init(&config)?;
     tracing::debug!(?config, "configuration loaded");
     let environment = config.environment();
     let app = Application::build(config, None).await?;
     let addr = app.local_addr()?;
+    if let Some(metrics) = app.metrics_addr()? {
+        tracing::info!("Prometheus metrics on http://{metrics}/metrics");
+    }
     let token_hint = if environment.is_production() {
         String::new()
     } else {
@@ -75,13 +78,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(
         "HelloSales listening on http://{addr} (API docs http://{addr}/docs){token_hint}"
     );
-    app.run_until_stopped(startup::shutdown_signal()).await?;
+    let served = app.run_until_stopped(startup::shutdown_signal()).await;
     tracing::info!("HelloSales stopped");
-    Ok(())
+    telemetry.shutdown();
+    served
 }
 
 async fn migrate(config: Config) -> anyhow::Result<()> {
-    telemetry::init(&config);
+    telemetry::init_logs(&config);
     let store = startup::connect_store(&config).await?;
     let applied = store
         .migrate()

@@ -4,14 +4,16 @@
 use crate::auth::{AuthSettings, TokenVerifier, WorkosSettings};
 use crate::config::Config;
 use crate::http::middleware::{render_errors, request_span};
-use crate::http::{idempotency, request_id};
+use crate::http::{idempotency, metrics as http_metrics, request_id};
 use crate::routes;
 use crate::state::AppState;
+use crate::telemetry::prometheus;
 use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Method, header};
 use hellosales_store::{Store, StoreOptions};
+use metrics_exporter_prometheus::PrometheusHandle;
 use secrecy::ExposeSecret;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -28,6 +30,8 @@ pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 #[derive(Debug)]
 pub struct Application {
     listener: TcpListener,
+    /// The Prometheus listener and the recorder it renders.
+    metrics: Option<(TcpListener, &'static PrometheusHandle)>,
     state: AppState,
 }
 
@@ -63,8 +67,26 @@ impl Application {
                 .await
                 .with_context(|| format!("binding HELLOSALES_BIND={}", config.bind))?,
         };
+        // The recorder is installed before anything registers a metric (the state's
+        // pipelines keep their handles).
+        let metrics = match config
+            .prometheus_metrics_enabled
+            .then(prometheus::handle)
+            .flatten()
+        {
+            Some(handle) => {
+                let listener = TcpListener::bind(config.metrics_bind)
+                    .await
+                    .with_context(|| {
+                        format!("binding HELLOSALES_METRICS_BIND={}", config.metrics_bind)
+                    })?;
+                Some((listener, handle))
+            }
+            None => None,
+        };
         Ok(Self {
             listener,
+            metrics,
             state: AppState::new(config, store, verifier, redis),
         })
     }
@@ -75,6 +97,17 @@ impl Application {
     /// The socket's address cannot be read.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The address Prometheus scrapes (`None` when `PROMETHEUS_METRICS_ENABLED=false`).
+    ///
+    /// # Errors
+    /// The socket's address cannot be read.
+    pub fn metrics_addr(&self) -> std::io::Result<Option<SocketAddr>> {
+        self.metrics
+            .as_ref()
+            .map(|(listener, _)| listener.local_addr())
+            .transpose()
     }
 
     /// The application state (tests use it to reach the store).
@@ -93,11 +126,27 @@ impl Application {
     ) -> anyhow::Result<()> {
         let router = app_router(self.state.clone());
         let housekeeping = tokio::spawn(purge_expired_idempotency_keys(self.state.clone()));
+        let stopping = tokio_util::sync::CancellationToken::new();
+        let metrics = self.metrics.map(|(listener, handle)| {
+            tokio::spawn(prometheus::serve(
+                listener,
+                handle,
+                stopping.clone().cancelled_owned(),
+            ))
+        });
         let served = axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown)
             .await
             .context("serving HTTP");
         housekeeping.abort();
+        stopping.cancel();
+        if let Some(metrics) = metrics {
+            match metrics.await {
+                Ok(Err(error)) => tracing::warn!(error = %error, "the metrics listener failed"),
+                Err(error) => tracing::warn!(error = %error, "the metrics listener panicked"),
+                Ok(Ok(())) => {}
+            }
+        }
         served?;
         if let Err(e) = self.state.store().close().await {
             tracing::warn!(error = %e, "closing the database");
@@ -135,6 +184,7 @@ pub fn app_router(state: AppState) -> Router {
         ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(render_errors))
+        .layer(axum::middleware::from_fn(http_metrics::record))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -154,6 +204,9 @@ fn record_status(
     span: &tracing::Span,
 ) {
     span.record("http.response.status_code", response.status().as_u16());
+    if response.status().is_server_error() {
+        span.record("otel.status_code", "ERROR");
+    }
     tracing::debug!(
         status = response.status().as_u16(),
         latency_ms = latency.as_millis(),

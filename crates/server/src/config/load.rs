@@ -28,6 +28,10 @@ summary_enabled = true
 summary_threshold = 8
 summary_keep_last_n = 6
 guardrails_enabled = true
+llm_provider = "local"
+llm_request_timeout_ms = 30000
+provider_calls_store_prompts = true
+prices = []
 "#;
 
 /// How an environment value is read.
@@ -90,6 +94,31 @@ const ENV_VARS: &[(&str, &str, Kind)] = &[
     ("SUMMARY_THRESHOLD", "summary_threshold", Kind::Scalar),
     ("SUMMARY_KEEP_LAST_N", "summary_keep_last_n", Kind::Scalar),
     ("GUARDRAILS_ENABLED", "guardrails_enabled", Kind::Scalar),
+    ("LLM_PROVIDER", "llm_provider", Kind::Text),
+    ("LLM_MODEL", "llm_model", Kind::Text),
+    ("LLM_FALLBACK_PROVIDER", "llm_fallback_provider", Kind::Text),
+    ("LLM_FALLBACK_MODEL", "llm_fallback_model", Kind::Text),
+    (
+        "LLM_REQUEST_TIMEOUT_MS",
+        "llm_request_timeout_ms",
+        Kind::Scalar,
+    ),
+    (
+        "PROVIDER_CALLS_STORE_PROMPTS",
+        "provider_calls_store_prompts",
+        Kind::Scalar,
+    ),
+    ("GROQ_API_KEY", "groq_api_key", Kind::Text),
+    ("GROQ_BASE_URL", "groq_base_url", Kind::Text),
+    // The specification's name first, so that GEMINI_API_KEY wins when both are set.
+    ("GOOGLE_API_KEY", "gemini_api_key", Kind::Text),
+    ("GEMINI_API_KEY", "gemini_api_key", Kind::Text),
+    ("GEMINI_BASE_URL", "gemini_base_url", Kind::Text),
+    ("OPENROUTER_API_KEY", "openrouter_api_key", Kind::Text),
+    ("OPENROUTER_BASE_URL", "openrouter_base_url", Kind::Text),
+    ("OPENAI_API_KEY", "openai_api_key", Kind::Text),
+    ("OPENAI_BASE_URL", "openai_base_url", Kind::Text),
+    ("OLLAMA_BASE_URL", "ollama_base_url", Kind::Text),
 ];
 
 /// The variable that names the configuration file (default `./hellosales.toml`, optional).
@@ -200,7 +229,7 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
             "required when ENVIRONMENT=production (only WorkOS tokens are accepted there)",
         ));
     }
-    if config.bind == config.metrics_bind {
+    if config.bind == config.metrics_bind && config.bind.port() != 0 {
         return Err(ConfigError::new(
             "HELLOSALES_METRICS_BIND",
             "must differ from HELLOSALES_BIND: metrics are never served on the public listener",
@@ -227,10 +256,16 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
             "must start with redis:// or rediss://",
         ));
     }
+    validate_llm(config)?;
     for (setting, value) in [
         ("WORKOS_ISSUER", Some(config.workos_issuer.as_str())),
         ("WORKOS_JWKS_URL", config.workos_jwks_url.as_deref()),
         ("OTEL_ENDPOINT", config.otel_endpoint.as_deref()),
+        ("GROQ_BASE_URL", config.groq_base_url.as_deref()),
+        ("GEMINI_BASE_URL", config.gemini_base_url.as_deref()),
+        ("OPENROUTER_BASE_URL", config.openrouter_base_url.as_deref()),
+        ("OPENAI_BASE_URL", config.openai_base_url.as_deref()),
+        ("OLLAMA_BASE_URL", config.ollama_base_url.as_deref()),
     ] {
         if let Some(value) = value
             && !is_http_url(value)
@@ -268,6 +303,7 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
             config.circuit_breaker_open_seconds,
         ),
         ("SUMMARY_THRESHOLD", u64::from(config.summary_threshold)),
+        ("LLM_REQUEST_TIMEOUT_MS", config.llm_request_timeout_ms),
     ] {
         if value == 0 {
             return Err(ConfigError::new(setting, "must be greater than 0"));
@@ -275,6 +311,49 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
     }
     if let Err(e) = tracing_subscriber::EnvFilter::try_new(&config.log_level) {
         return Err(ConfigError::new("LOG_LEVEL", e.to_string()));
+    }
+    Ok(())
+}
+
+/// The chosen providers must be usable: a key for those that need one, a fallback that differs
+/// from the primary, prices that are real numbers.
+fn validate_llm(config: &Config) -> Result<(), ConfigError> {
+    let primary = config.llm_primary();
+    let fallback = config.llm_fallback();
+    for endpoint in std::iter::once(&primary).chain(fallback.as_ref()) {
+        if endpoint.provider.needs_api_key() && endpoint.api_key.is_none() {
+            return Err(ConfigError::new(
+                endpoint.provider.api_key_var(),
+                format!(
+                    "required when {} is the LLM provider or its fallback",
+                    endpoint.provider
+                ),
+            ));
+        }
+        if endpoint.model.trim().is_empty() {
+            return Err(ConfigError::new("LLM_MODEL", "must not be blank"));
+        }
+    }
+    if let Some(fallback) = &fallback
+        && fallback.provider == primary.provider
+        && fallback.model == primary.model
+    {
+        return Err(ConfigError::new(
+            "LLM_FALLBACK_PROVIDER",
+            "must differ from LLM_PROVIDER (or use another LLM_FALLBACK_MODEL)",
+        ));
+    }
+    for price in &config.prices {
+        let valid = |usd: f64| usd.is_finite() && usd >= 0.0;
+        if !valid(price.input_usd_per_million) || !valid(price.output_usd_per_million) {
+            return Err(ConfigError::new(
+                "prices",
+                format!(
+                    "the price of {}/{} must be a number of USD, 0 or more",
+                    price.provider, price.model
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -365,6 +444,118 @@ mod tests {
         assert_eq!(config.summary_threshold, 5);
         let err = load_from(env(&[("HELLOSALES_CONFIG", "/nonexistent/hs.toml")])).unwrap_err();
         assert_eq!(err.setting, "HELLOSALES_CONFIG");
+    }
+
+    #[test]
+    fn llm_defaults_to_the_local_model_and_providers_need_their_key() {
+        let config = load_from(env(&[])).unwrap();
+        let primary = config.llm_primary();
+        assert_eq!(primary.provider.as_str(), "local");
+        assert!(config.llm_fallback().is_none());
+        assert!(config.provider_calls_store_prompts);
+
+        let err = load_from(env(&[("LLM_PROVIDER", "groq")])).unwrap_err();
+        assert_eq!(err.setting, "GROQ_API_KEY");
+        let err = load_from(env(&[
+            ("LLM_PROVIDER", "local"),
+            ("LLM_FALLBACK_PROVIDER", "gemini"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.setting, "GEMINI_API_KEY");
+        let err = load_from(env(&[("LLM_PROVIDER", "anthropic")])).unwrap_err();
+        assert_eq!(err.setting, "LLM_PROVIDER");
+        let err = load_from(env(&[
+            ("LLM_PROVIDER", "groq"),
+            ("GROQ_API_KEY", "gsk_1"),
+            ("GROQ_BASE_URL", "ftp://x"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.setting, "GROQ_BASE_URL");
+        let err = load_from(env(&[
+            ("LLM_PROVIDER", "ollama"),
+            ("LLM_FALLBACK_PROVIDER", "ollama"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.setting, "LLM_FALLBACK_PROVIDER");
+    }
+
+    #[test]
+    fn llm_endpoints_resolve_model_key_and_base_url() {
+        let config = load_from(env(&[
+            ("LLM_PROVIDER", "groq"),
+            ("LLM_MODEL", "llama-3.3-70b-versatile"),
+            ("GROQ_API_KEY", "gsk_secret_1"),
+            ("GROQ_BASE_URL", "http://127.0.0.1:9999/openai/v1"),
+            ("LLM_FALLBACK_PROVIDER", "gemini"),
+            ("GOOGLE_API_KEY", "from-google-var"),
+            ("GEMINI_API_KEY", "from-gemini-var"),
+        ]))
+        .unwrap();
+        let primary = config.llm_primary();
+        assert_eq!(primary.model, "llama-3.3-70b-versatile");
+        assert_eq!(
+            primary.base_url.as_deref(),
+            Some("http://127.0.0.1:9999/openai/v1")
+        );
+        assert_eq!(
+            primary.api_key.as_ref().map(ExposeSecret::expose_secret),
+            Some("gsk_secret_1")
+        );
+        let fallback = config.llm_fallback().unwrap();
+        assert_eq!(fallback.model, "gemini-2.0-flash");
+        assert_eq!(
+            fallback.api_key.as_ref().map(ExposeSecret::expose_secret),
+            Some("from-gemini-var"),
+            "GEMINI_API_KEY wins over GOOGLE_API_KEY"
+        );
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("gsk_secret_1"), "{shown}");
+        assert!(!shown.contains("from-gemini-var"), "{shown}");
+    }
+
+    #[test]
+    fn pipeline_settings_reach_the_interceptors() {
+        let config = load_from(env(&[
+            ("STAGE_TIMEOUT_MS", "1500"),
+            ("CIRCUIT_BREAKER_FAILURE_THRESHOLD", "5"),
+            ("CIRCUIT_BREAKER_WINDOW_SECONDS", "30"),
+            ("CIRCUIT_BREAKER_OPEN_SECONDS", "90"),
+        ]))
+        .unwrap();
+        let interceptors = config.interceptor_config();
+        assert_eq!(interceptors.stage_timeout.as_millis(), 1500);
+        let breakers = interceptors.circuit_breakers.config();
+        assert_eq!(breakers.failure_threshold, 5);
+        assert_eq!(breakers.window.as_secs(), 30);
+        assert_eq!(breakers.open_duration.as_secs(), 90);
+    }
+
+    #[test]
+    fn prices_come_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hs.toml");
+        std::fs::write(
+            &path,
+            "[[prices]]\nprovider = \"groq\"\nmodel = \"llama-3.1-8b-instant\"\n\
+             input_usd_per_million = 0.04\noutput_usd_per_million = 0.07\n\
+             effective_from = \"2026-12-01\"\n",
+        )
+        .unwrap();
+        let path = path.display().to_string();
+        let config = load_from(env(&[("HELLOSALES_CONFIG", &path)])).unwrap();
+        assert_eq!(config.prices.len(), 1);
+        assert_eq!(config.prices[0].model, "llama-3.1-8b-instant");
+        assert!((config.prices[0].input_usd_per_million - 0.04).abs() < f64::EPSILON);
+
+        std::fs::write(
+            &path,
+            "[[prices]]\nprovider = \"groq\"\nmodel = \"x\"\n\
+             input_usd_per_million = -1.0\noutput_usd_per_million = 0.0\n\
+             effective_from = \"2026-12-01\"\n",
+        )
+        .unwrap();
+        let err = load_from(env(&[("HELLOSALES_CONFIG", &path)])).unwrap_err();
+        assert_eq!(err.setting, "prices");
     }
 
     #[test]

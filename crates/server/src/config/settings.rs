@@ -1,10 +1,14 @@
 //! The validated configuration values and their defaults.
 
+use super::llm::{LlmEndpoint, LlmProviderName, PriceSetting};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use stageflow::interceptors::{CircuitBreakerConfig, CircuitBreakers, InterceptorConfig};
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Where the server runs. Production refuses development tokens and requires WorkOS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -99,6 +103,40 @@ pub struct Config {
     pub summary_keep_last_n: u32,
     /// `GUARDRAILS_ENABLED`: input and output guards.
     pub guardrails_enabled: bool,
+    /// `LLM_PROVIDER`: local (the default: no account, no network), groq, gemini, openrouter,
+    /// openai or ollama.
+    pub llm_provider: LlmProviderName,
+    /// `LLM_MODEL`: the model; each provider has a default.
+    pub llm_model: Option<String>,
+    /// `LLM_FALLBACK_PROVIDER`: asked when the primary provider fails with a retryable error
+    /// before answering.
+    pub llm_fallback_provider: Option<LlmProviderName>,
+    /// `LLM_FALLBACK_MODEL`: the fallback's model; its provider's default when unset.
+    pub llm_fallback_model: Option<String>,
+    /// `LLM_REQUEST_TIMEOUT_MS`: the longest wait for a provider's headers, then for each chunk.
+    pub llm_request_timeout_ms: u64,
+    /// `PROVIDER_CALLS_STORE_PROMPTS`: keep prompt and output text in `provider_calls`.
+    pub provider_calls_store_prompts: bool,
+    /// `GROQ_API_KEY`.
+    pub groq_api_key: Option<SecretString>,
+    /// `GROQ_BASE_URL`.
+    pub groq_base_url: Option<String>,
+    /// `GEMINI_API_KEY` (or the specification's `GOOGLE_API_KEY`).
+    pub gemini_api_key: Option<SecretString>,
+    /// `GEMINI_BASE_URL`.
+    pub gemini_base_url: Option<String>,
+    /// `OPENROUTER_API_KEY`.
+    pub openrouter_api_key: Option<SecretString>,
+    /// `OPENROUTER_BASE_URL`.
+    pub openrouter_base_url: Option<String>,
+    /// `OPENAI_API_KEY`.
+    pub openai_api_key: Option<SecretString>,
+    /// `OPENAI_BASE_URL`.
+    pub openai_base_url: Option<String>,
+    /// `OLLAMA_BASE_URL`.
+    pub ollama_base_url: Option<String>,
+    /// `[[prices]]` in the file: prices that replace or extend the shipped price table.
+    pub prices: Vec<PriceSetting>,
 }
 
 impl Config {
@@ -140,6 +178,51 @@ impl Config {
                 .as_ref()
                 .map(|id| format!("https://api.workos.com/sso/jwks/{id}"))
         })
+    }
+
+    /// The settings of stageflow's default interceptors: `STAGE_TIMEOUT_MS` and the
+    /// `CIRCUIT_BREAKER_*` thresholds. Build it once: its breaker registry must outlive runs.
+    #[must_use]
+    pub fn interceptor_config(&self) -> InterceptorConfig {
+        InterceptorConfig {
+            stage_timeout: Duration::from_millis(self.stage_timeout_ms),
+            circuit_breakers: Arc::new(CircuitBreakers::new(CircuitBreakerConfig {
+                failure_threshold: self.circuit_breaker_failure_threshold,
+                window: Duration::from_secs(self.circuit_breaker_window_seconds),
+                open_duration: Duration::from_secs(self.circuit_breaker_open_seconds),
+            })),
+            ..InterceptorConfig::default()
+        }
+    }
+
+    /// The primary LLM provider, resolved.
+    #[must_use]
+    pub fn llm_primary(&self) -> LlmEndpoint {
+        self.llm_endpoint(self.llm_provider, self.llm_model.as_deref())
+    }
+
+    /// The fallback LLM provider, when one is configured.
+    #[must_use]
+    pub fn llm_fallback(&self) -> Option<LlmEndpoint> {
+        self.llm_fallback_provider
+            .map(|provider| self.llm_endpoint(provider, self.llm_fallback_model.as_deref()))
+    }
+
+    fn llm_endpoint(&self, provider: LlmProviderName, model: Option<&str>) -> LlmEndpoint {
+        let (api_key, base_url) = match provider {
+            LlmProviderName::Local => (&None, &None),
+            LlmProviderName::Groq => (&self.groq_api_key, &self.groq_base_url),
+            LlmProviderName::Gemini => (&self.gemini_api_key, &self.gemini_base_url),
+            LlmProviderName::Openrouter => (&self.openrouter_api_key, &self.openrouter_base_url),
+            LlmProviderName::Openai => (&self.openai_api_key, &self.openai_base_url),
+            LlmProviderName::Ollama => (&None, &self.ollama_base_url),
+        };
+        LlmEndpoint {
+            provider,
+            model: model.map_or_else(|| provider.default_model().to_owned(), str::to_owned),
+            api_key: api_key.clone(),
+            base_url: base_url.clone(),
+        }
     }
 
     /// CORS origins, parsed from the comma-separated setting.
@@ -201,6 +284,14 @@ impl fmt::Debug for Config {
             .field("summary_threshold", &self.summary_threshold)
             .field("summary_keep_last_n", &self.summary_keep_last_n)
             .field("guardrails_enabled", &self.guardrails_enabled)
+            .field("llm_primary", &self.llm_primary())
+            .field("llm_fallback", &self.llm_fallback())
+            .field("llm_request_timeout_ms", &self.llm_request_timeout_ms)
+            .field(
+                "provider_calls_store_prompts",
+                &self.provider_calls_store_prompts,
+            )
+            .field("prices", &self.prices)
             .finish()
     }
 }

@@ -99,6 +99,9 @@ fn error_for_bare_status(status: StatusCode) -> AppError {
 }
 
 /// The span of one HTTP request: method, route, request id, and the caller's ids once known.
+///
+/// It continues the W3C trace context (`traceparent`) of the request when there is one, and is
+/// named `{method} {route}` in OpenTelemetry, as the HTTP semantic conventions ask.
 pub fn request_span(request: &axum::http::Request<axum::body::Body>) -> Span {
     let route = request.extensions().get::<MatchedPath>().map_or_else(
         || request.uri().path().to_owned(),
@@ -109,13 +112,19 @@ pub fn request_span(request: &axum::http::Request<axum::body::Body>) -> Span {
         .get::<RequestId>()
         .map(ToString::to_string)
         .unwrap_or_default();
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "http.request",
+        otel.name = %format_args!("{} {route}", request.method()),
+        otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
         http.request.method = %request.method(),
         http.route = %route,
+        url.path = %request.uri().path(),
         request_id = %request_id,
         user_id = tracing::field::Empty,
         org_id = tracing::field::Empty,
         http.response.status_code = tracing::field::Empty,
-    )
+    );
+    crate::telemetry::otel::continue_trace(&span, request.headers());
+    span
 }

@@ -5,6 +5,7 @@ pub mod conditional;
 pub mod envelope;
 pub mod extract;
 pub mod idempotency;
+pub mod metrics;
 pub mod middleware;
 pub mod request_id;
 

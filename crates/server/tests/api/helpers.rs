@@ -33,6 +33,8 @@ pub fn backends() -> Vec<Backend> {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The Prometheus listener.
+    pub metrics_addr: Option<SocketAddr>,
     pub client: reqwest::Client,
     pub data_dir: TempDir,
     database: TestDatabase,
@@ -61,6 +63,10 @@ impl TestApp {
             ),
             ("DATABASE_URL".to_owned(), database.url().to_owned()),
             ("LOG_LEVEL".to_owned(), "warn".to_owned()),
+            (
+                "HELLOSALES_METRICS_BIND".to_owned(),
+                "127.0.0.1:0".to_owned(),
+            ),
         ];
         env.extend(
             extra_env
@@ -77,12 +83,14 @@ impl TestApp {
             .await
             .expect("build app");
         let addr = app.local_addr().expect("addr");
+        let metrics_addr = app.metrics_addr().expect("metrics addr");
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until_stopped(async {
             let _ = rx.await;
         }));
         Self {
             addr,
+            metrics_addr,
             client: reqwest::Client::new(),
             data_dir,
             database,

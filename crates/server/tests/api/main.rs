@@ -18,4 +18,5 @@ mod errors;
 mod health;
 mod helpers;
 mod identity;
+mod telemetry;
 mod workos;
