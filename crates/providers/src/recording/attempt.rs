@@ -9,7 +9,9 @@ use crate::pricing::PriceTable;
 use crate::tokens;
 use chrono::{DateTime, Utc};
 use hellosales_domain::AppError;
-use hellosales_domain::ports::{CallContext, ChatEvent, ChatRequest, ProviderCallRecord};
+use hellosales_domain::ports::{
+    CallContext, ChatEvent, ChatRequest, LLM_OPERATION, ProviderCallRecord,
+};
 use std::time::Duration;
 use tokio::time::Instant;
 use uuid::Uuid;
@@ -113,50 +115,24 @@ impl Attempt {
     pub(super) fn finish(self, ending: &Ending<'_>, prices: &PriceTable) -> ProviderCallRecord {
         let latency = self.started.elapsed();
         let day = self.started_at.date_naive();
-        let (tokens_in, tokens_out, tokens_estimated) = match (ending, self.usage) {
-            (Ending::Refused(_), _) => (None, None, false),
-            (_, Some((input, output))) => (Some(input), Some(output), false),
-            (_, None) => (
-                Some(self.prompt_tokens_estimate),
-                Some(tokens::estimate_from_chars(self.output_chars)),
-                true,
-            ),
-        };
+        let (tokens_in, tokens_out, tokens_estimated) = self.tokens(ending);
         let priced = prices.lookup(&self.provider, &self.model, day).is_some();
-        let cost_usd_micros = match (tokens_in, tokens_out) {
-            (Some(input), Some(output)) => prices
+        let cost_usd_micros = tokens_in.zip(tokens_out).and_then(|(input, output)| {
+            prices
                 .cost(
                     &self.provider,
                     &self.model,
                     day,
-                    u64::from(input),
-                    u64::from(output),
+                    input.into(),
+                    output.into(),
                 )
-                .map(|cost| cost.usd_micros),
-            _ => None,
-        };
-        let (error_code, error) = match ending {
-            Ending::Completed => (None, None),
-            Ending::Refused(err) | Ending::Failed(err) => (
-                Some(err.code().to_owned()),
-                Some(redact_secrets(&err.public_message())),
-            ),
-            Ending::EndedEarly => (
-                Some(MALFORMED_STREAM.to_owned()),
-                Some(format!(
-                    "{} llm stream ended before completing",
-                    self.provider
-                )),
-            ),
-            Ending::Cancelled => (
-                Some(CANCELLED.to_owned()),
-                Some("the caller stopped reading before the stream ended".to_owned()),
-            ),
-        };
+                .map(|cost| cost.usd_micros)
+        });
+        let (error_code, error) = failure(ending, &self.provider).unzip();
         ProviderCallRecord {
             id: self.id,
             service: self.context.service,
-            operation: hellosales_domain::ports::LLM_OPERATION.to_owned(),
+            operation: LLM_OPERATION.to_owned(),
             provider: self.provider,
             model_id: Some(self.model),
             request_id: self.context.request_id,
@@ -185,6 +161,39 @@ impl Attempt {
                 .and_then(|latency| self.started_at.checked_add_signed(latency))
                 .unwrap_or(self.started_at),
         }
+    }
+
+    /// Tokens in and out, and whether they are estimates: none for a refused request, the
+    /// provider's usage when it reported one, otherwise estimates from the text.
+    fn tokens(&self, ending: &Ending<'_>) -> (Option<u32>, Option<u32>, bool) {
+        match (ending, self.usage) {
+            (Ending::Refused(_), _) => (None, None, false),
+            (_, Some((input, output))) => (Some(input), Some(output), false),
+            (_, None) => (
+                Some(self.prompt_tokens_estimate),
+                Some(tokens::estimate_from_chars(self.output_chars)),
+                true,
+            ),
+        }
+    }
+}
+
+/// The error code and message of an attempt that did not complete; the message is scrubbed
+/// of secrets.
+fn failure(ending: &Ending<'_>, provider: &str) -> Option<(String, String)> {
+    match ending {
+        Ending::Completed => None,
+        Ending::Refused(err) | Ending::Failed(err) => {
+            Some((err.code().to_owned(), redact_secrets(&err.public_message())))
+        }
+        Ending::EndedEarly => Some((
+            MALFORMED_STREAM.to_owned(),
+            format!("{provider} llm stream ended before completing"),
+        )),
+        Ending::Cancelled => Some((
+            CANCELLED.to_owned(),
+            "the caller stopped reading before the stream ended".to_owned(),
+        )),
     }
 }
 
