@@ -23,7 +23,7 @@ pub use connect::redact_url;
 pub use error::db_error;
 pub use migrations::Migrator;
 pub use options::StoreOptions;
-pub use repositories::{Claim, IdempotencyKeys, IdentityStore, StoredResponse};
+pub use repositories::{Claim, IdempotencyKeys, IdentityStore, ProviderCalls, StoredResponse};
 pub use store::Store;
 
 /// The SeaORM types that appear in this crate's public API, re-exported so that callers need

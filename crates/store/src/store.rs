@@ -7,7 +7,7 @@ use crate::migrations::runner;
 use crate::options::StoreOptions;
 use crate::repositories::{
     ClientStore, CompanyProfiles, EmailStore, IdempotencyKeys, IdentityStore, ProductStore,
-    ScriptStore,
+    ProviderCalls, ScriptStore,
 };
 use hellosales_domain::AppResult;
 use sea_orm::{DatabaseBackend, DatabaseConnection};
@@ -132,6 +132,12 @@ impl Store {
     #[must_use]
     pub fn emails(&self) -> EmailStore {
         EmailStore::new(self.db.clone())
+    }
+
+    /// Provider-call records (one row per attempt at a provider).
+    #[must_use]
+    pub fn provider_calls(&self) -> ProviderCalls {
+        ProviderCalls::new(self.db.clone())
     }
 
     /// Closes the pool, waiting for connections in use to be returned.

@@ -10,6 +10,8 @@ mod backend_settings;
 mod idempotency;
 #[path = "store/identity.rs"]
 mod identity;
+#[path = "store/provider_calls.rs"]
+mod provider_calls;
 #[path = "store/rows.rs"]
 mod rows;
 #[path = "store/schema.rs"]
@@ -46,6 +48,8 @@ on_every_backend!(
     identity::me_of_a_non_member_is_not_found,
     identity::unique_violation_is_a_conflict,
     identity::deleting_an_organization_cascades,
+    provider_calls::a_recorded_call_round_trips_every_column,
+    provider_calls::a_failed_unpriced_call_keeps_its_cost_unknown,
     rows::every_table_round_trips_a_row,
     rows::interactions_are_deduplicated_by_client_message_id,
     rows::pipeline_run_status_is_checked,

@@ -4,9 +4,11 @@
 pub mod content;
 pub mod identity;
 pub mod llm;
+pub mod provider_calls;
 
 pub use content::{CompanyProfileStore, EditableStore, VersionedStore};
 pub use identity::IdentityRepository;
 pub use llm::{
     ChatEvent, ChatMessage, ChatRequest, ChatRole, ChatStream, LLM_OPERATION, LlmProvider,
 };
+pub use provider_calls::{AiService, CallContext, ProviderCallRecord, ProviderCallStore};

@@ -43,18 +43,24 @@ pub struct Model {
     /// Structured output.
     #[sea_orm(column_type = "JsonBinary", nullable)]
     pub output_parsed: Option<Json>,
-    /// Latency.
+    /// Latency, from the start of the call to its end.
     pub latency_ms: Option<i32>,
+    /// Time to the first content delta.
+    pub ttft_ms: Option<i32>,
     /// Input tokens.
     pub tokens_in: Option<i32>,
     /// Output tokens.
     pub tokens_out: Option<i32>,
+    /// Whether the token counts are estimates (the provider reported no usage).
+    pub tokens_estimated: bool,
     /// Audio duration.
     pub audio_duration_ms: Option<i32>,
     /// Cost in cents (rounded; see `cost_usd_micros`).
     pub cost_cents: Option<i32>,
     /// Exact cost in micro-USD.
     pub cost_usd_micros: Option<i64>,
+    /// Whether the model had a price (false: the cost is unknown, not 0).
+    pub priced: bool,
     /// Whether the call succeeded.
     pub success: bool,
     /// Error description (no secrets).
@@ -62,6 +68,12 @@ pub struct Model {
     pub error: Option<String>,
     /// Error code.
     pub error_code: Option<String>,
+    /// Why generation stopped (`stop`, `length`, …).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub finish_reason: Option<String>,
+    /// The model that answered, as the provider named it.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub response_model: Option<String>,
     /// When the call started.
     pub started_at: DateTimeUtc,
     /// When the call finished.

@@ -15,7 +15,9 @@
 //!   `'[]'` as in the specification, but the application sets them explicitly;
 //! - a few indexes for foreign keys that cascade (see each migration);
 //! - one next version per script or email version, and an `idempotency_keys` table
-//!   (`m20261201_000005`).
+//!   (`m20261201_000005`);
+//! - `provider_calls` gains `ttft_ms`, `tokens_estimated`, `priced`, `finish_reason`,
+//!   `response_model` and an `(org_id, started_at)` index (`m20261201_000006`).
 //!
 //! A migration, once released, never changes: a new change is a new migration. Applied
 //! migrations are recorded in `seaql_migrations`. [`crate::Store::migrate`] applies them
@@ -26,6 +28,7 @@ mod m20261122_000002_sessions;
 mod m20261122_000003_observability;
 mod m20261122_000004_content;
 mod m20261201_000005_content_safety;
+mod m20261201_000006_provider_call_metrics;
 pub(crate) mod runner;
 mod schema;
 
@@ -43,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_observability::Migration),
             Box::new(m20261122_000004_content::Migration),
             Box::new(m20261201_000005_content_safety::Migration),
+            Box::new(m20261201_000006_provider_call_metrics::Migration),
         ]
     }
 }

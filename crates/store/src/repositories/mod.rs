@@ -17,6 +17,7 @@
 mod content;
 mod idempotency;
 mod identity;
+mod provider_calls;
 
 pub use content::{
     ClientStore, CompanyProfiles, ContentEntity, ContentTable, EditableEntity, EmailStore,
@@ -24,6 +25,7 @@ pub use content::{
 };
 pub use idempotency::{Claim, IDEMPOTENCY_TTL, IdempotencyKeys, StoredResponse};
 pub use identity::IdentityStore;
+pub use provider_calls::ProviderCalls;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 

@@ -8,12 +8,13 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, IdenStatic, Iterabl
 use std::collections::BTreeSet;
 
 /// The migrations, in order.
-const MIGRATIONS: [&str; 5] = [
+const MIGRATIONS: [&str; 6] = [
     "m20261122_000001_identity",
     "m20261122_000002_sessions",
     "m20261122_000003_observability",
     "m20261122_000004_content",
     "m20261201_000005_content_safety",
+    "m20261201_000006_provider_call_metrics",
 ];
 
 /// Every index created with CREATE INDEX (unique constraints declared in CREATE TABLE are
@@ -78,6 +79,7 @@ const INDEXES: &[(&str, &str)] = &[
     ("sales_scripts", "idx_sales_scripts_org_created"),
     ("sales_emails", "idx_sales_emails_org_created"),
     ("idempotency_keys", "idx_idempotency_keys_expires_at"),
+    ("provider_calls", "idx_provider_calls_org_started"),
 ];
 
 /// (table, entity columns) for every entity.
@@ -181,6 +183,11 @@ pub async fn migrations_create_every_table_column_and_index(store: &Store) {
     for (table, column) in [
         ("sessions", "total_cost_usd_micros"),
         ("provider_calls", "cost_usd_micros"),
+        ("provider_calls", "ttft_ms"),
+        ("provider_calls", "tokens_estimated"),
+        ("provider_calls", "priced"),
+        ("provider_calls", "finish_reason"),
+        ("provider_calls", "response_model"),
         ("pipeline_runs", "total_cost_usd_micros"),
         ("pipeline_runs", "pipeline_name"),
         ("pipeline_runs", "status"),
@@ -214,6 +221,27 @@ pub async fn migrations_roll_back_and_apply_again(store: &Store) {
     let mut newest_first = MIGRATIONS.to_vec();
     newest_first.reverse();
 
+    assert_eq!(store.migrate_down(Some(1)).await.unwrap(), [MIGRATIONS[5]]);
+    let columns = database_columns(store, "provider_calls").await;
+    assert!(columns.contains("cost_usd_micros"), "{backend:?}");
+    for column in [
+        "ttft_ms",
+        "tokens_estimated",
+        "priced",
+        "finish_reason",
+        "response_model",
+    ] {
+        assert!(
+            !columns.contains(column),
+            "{backend:?}: {column} left after down"
+        );
+    }
+    assert!(
+        !database_indexes(store, "provider_calls")
+            .await
+            .contains("idx_provider_calls_org_started")
+    );
+
     assert_eq!(store.migrate_down(Some(1)).await.unwrap(), [MIGRATIONS[4]]);
     assert!(!database_tables(store).await.contains("idempotency_keys"));
     assert!(
@@ -227,7 +255,7 @@ pub async fn migrations_roll_back_and_apply_again(store: &Store) {
     assert!(!database_tables(store).await.contains("products"));
     assert!(database_tables(store).await.contains("pipeline_runs"));
 
-    assert_eq!(store.migrate_down(None).await.unwrap(), newest_first[2..]);
+    assert_eq!(store.migrate_down(None).await.unwrap(), newest_first[3..]);
     let left: Vec<String> = database_tables(store).await.into_iter().collect();
     assert_eq!(
         left,

@@ -1,0 +1,205 @@
+//! Provider-call recording: every attempt at an LLM goes through [`RecordingLlm`], which
+//! writes one `provider_calls` record per attempt, traces it in a `gen_ai.chat` span and
+//! counts it in the provider metrics.
+//!
+//! A record says who called ([`CallContext`]), what was asked and answered (unless
+//! [`RecordingOptions::store_prompts`] is off), how long it took (latency to the end, time to
+//! the first non-empty content delta), the tokens (from the provider's usage, otherwise
+//! estimated and flagged), the exact cost from the [`PriceTable`] on the call's day
+//! (`priced = false` and no cost for a model without a price), and how it ended (the typed
+//! error's code and a message scrubbed of secrets; `CANCELLED` when the caller dropped the
+//! stream). Writing never blocks or fails the caller: records are written by tasks of their
+//! own, and [`RecordingLlm::flush`] waits for them.
+//!
+//! - `attempt`: the observations of one call and its record;
+//! - `stream`: the pass-through stream that ends the attempt exactly once;
+//! - `recorder`: pricing, span fields, metrics, then the write;
+//! - `writer`: the writes off the caller's path;
+//! - `telemetry`: the span and the metric names;
+//! - `redact`: secrets out of error messages.
+
+mod attempt;
+mod recorder;
+mod redact;
+mod stream;
+mod telemetry;
+mod writer;
+
+pub use attempt::CANCELLED;
+pub use stream::RecordedStream;
+pub use telemetry::{
+    PROVIDER_CALLS_TOTAL, PROVIDER_COST_USD_MICROS_TOTAL, PROVIDER_LATENCY_MS, PROVIDER_TTFT_MS,
+    describe_metrics,
+};
+
+use crate::pricing::PriceTable;
+use attempt::{Attempt, Ending};
+use futures::StreamExt;
+use hellosales_domain::ports::{
+    CallContext, ChatEvent, ChatRequest, LlmProvider, ProviderCallStore,
+};
+use hellosales_domain::{AppError, AppResult};
+use recorder::Recorder;
+use std::fmt;
+use std::sync::Arc;
+use stream::Unrecorded;
+use tokio::runtime::Handle;
+use tracing::Instrument;
+use uuid::Uuid;
+
+/// What is recorded besides the measurements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordingOptions {
+    /// Store the prompt messages and the generated text (`prompt_messages`,
+    /// `output_content`). Off: neither is kept.
+    pub store_prompts: bool,
+}
+
+impl Default for RecordingOptions {
+    fn default() -> Self {
+        Self {
+            store_prompts: true,
+        }
+    }
+}
+
+/// Token usage as the provider reported it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenUsage {
+    /// Tokens of the prompt.
+    pub prompt_tokens: u32,
+    /// Tokens generated.
+    pub completion_tokens: u32,
+}
+
+/// A whole chat completion, for callers that do not stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    /// The id of the call's `provider_calls` record.
+    pub call_id: Uuid,
+    /// The generated text.
+    pub content: String,
+    /// Usage, when the provider reported it.
+    pub usage: Option<TokenUsage>,
+    /// Why generation stopped, when the provider said.
+    pub finish_reason: Option<String>,
+}
+
+/// An LLM whose every call is recorded, traced and counted. Cheap to clone.
+#[derive(Clone)]
+pub struct RecordingLlm {
+    inner: Arc<dyn LlmProvider>,
+    recorder: Arc<Recorder>,
+    options: RecordingOptions,
+}
+
+impl RecordingLlm {
+    /// Records the calls of `inner` into `store`, priced from `prices`.
+    #[must_use]
+    pub fn new(
+        inner: Arc<dyn LlmProvider>,
+        store: Arc<dyn ProviderCallStore>,
+        prices: Arc<PriceTable>,
+        options: RecordingOptions,
+    ) -> Self {
+        Self {
+            inner,
+            recorder: Arc::new(Recorder::new(store, prices)),
+            options,
+        }
+    }
+
+    /// The wrapped provider's name.
+    #[must_use]
+    pub fn provider_name(&self) -> &str {
+        self.inner.name()
+    }
+
+    /// Starts a streamed chat completion for `context`. The stream yields the provider's
+    /// events unchanged; the call is recorded when it ends or is dropped.
+    ///
+    /// # Errors
+    /// The provider's error when it refuses the request (recorded as a failed call);
+    /// `Internal` when called outside a tokio runtime (nothing could record the call).
+    pub async fn chat_stream(
+        &self,
+        context: &CallContext,
+        request: ChatRequest,
+    ) -> AppResult<RecordedStream> {
+        let runtime = Handle::try_current().map_err(AppError::internal)?;
+        let provider = self.inner.name().to_owned();
+        let attempt = Attempt::start(context, &provider, &request, self.options.store_prompts);
+        let span = telemetry::chat_span(context, &provider, &request.model, attempt.id());
+        match self
+            .inner
+            .chat_stream(request)
+            .instrument(span.clone())
+            .await
+        {
+            Ok(stream) => Ok(RecordedStream::new(
+                stream,
+                Unrecorded {
+                    attempt,
+                    recorder: Arc::clone(&self.recorder),
+                    runtime,
+                },
+                span,
+            )),
+            Err(err) => {
+                let _entered = span.enter();
+                self.recorder
+                    .finish(attempt, &Ending::Refused(&err), &span, &runtime);
+                Err(err)
+            }
+        }
+    }
+
+    /// Runs a chat completion to its end and returns it whole (one recorded call).
+    ///
+    /// # Errors
+    /// As [`chat_stream`](Self::chat_stream), and the error that ended the stream.
+    pub async fn complete(
+        &self,
+        context: &CallContext,
+        request: ChatRequest,
+    ) -> AppResult<Completion> {
+        let mut stream = self.chat_stream(context, request).await?;
+        let mut completion = Completion {
+            call_id: stream.call_id(),
+            content: String::new(),
+            usage: None,
+            finish_reason: None,
+        };
+        while let Some(event) = stream.next().await {
+            match event? {
+                ChatEvent::Delta(text) => completion.content.push_str(&text),
+                ChatEvent::Usage {
+                    prompt_tokens,
+                    completion_tokens,
+                } => {
+                    completion.usage = Some(TokenUsage {
+                        prompt_tokens,
+                        completion_tokens,
+                    });
+                }
+                ChatEvent::Done { finish_reason, .. } => completion.finish_reason = finish_reason,
+            }
+        }
+        Ok(completion)
+    }
+
+    /// Waits until every record submitted so far has been written (or its write has failed
+    /// and been logged). For tests and graceful shutdown.
+    pub async fn flush(&self) {
+        self.recorder.flush().await;
+    }
+}
+
+impl fmt::Debug for RecordingLlm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordingLlm")
+            .field("provider", &self.inner.name())
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}

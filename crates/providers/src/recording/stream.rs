@@ -1,0 +1,114 @@
+//! [`RecordedStream`]: the provider's chat stream, passed through unchanged, that ends its
+//! attempt exactly once: at `Done`, at an error, at an end without `Done`, or when it is
+//! dropped before any of these (recorded as `CANCELLED`). The record is submitted before the
+//! final item is returned. Every poll runs inside the call's span.
+
+use super::attempt::{Attempt, Ending};
+use super::recorder::Recorder;
+use futures::Stream;
+use hellosales_domain::AppResult;
+use hellosales_domain::ports::{ChatEvent, ChatStream};
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tokio::runtime::Handle;
+use tracing::Span;
+use uuid::Uuid;
+
+/// The attempt still to be recorded, with what recording needs.
+pub(super) struct Unrecorded {
+    pub(super) attempt: Attempt,
+    pub(super) recorder: Arc<Recorder>,
+    pub(super) runtime: Handle,
+}
+
+/// A recorded chat stream: the provider's events, unchanged, and one `provider_calls` record
+/// per attempt. Its [`call_id`](Self::call_id) is the id of that record.
+pub struct RecordedStream {
+    call_id: Uuid,
+    inner: Option<ChatStream>,
+    unrecorded: Option<Unrecorded>,
+    span: Span,
+}
+
+impl RecordedStream {
+    pub(super) fn new(inner: ChatStream, unrecorded: Unrecorded, span: Span) -> Self {
+        Self {
+            call_id: unrecorded.attempt.id(),
+            inner: Some(inner),
+            unrecorded: Some(unrecorded),
+            span,
+        }
+    }
+
+    /// The id of the call's `provider_calls` record (for `pipeline_runs.llm_provider_call_id`).
+    #[must_use]
+    pub const fn call_id(&self) -> Uuid {
+        self.call_id
+    }
+}
+
+/// Records the attempt, if not done yet.
+fn end(unrecorded: &mut Option<Unrecorded>, ending: &Ending<'_>, span: &Span) {
+    if let Some(Unrecorded {
+        attempt,
+        recorder,
+        runtime,
+    }) = unrecorded.take()
+    {
+        recorder.finish(attempt, ending, span, &runtime);
+    }
+}
+
+impl Stream for RecordedStream {
+    type Item = AppResult<ChatEvent>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        let Some(inner) = this.inner.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let _entered = this.span.enter();
+        let polled = inner.as_mut().poll_next(cx);
+        match &polled {
+            Poll::Pending => {}
+            Poll::Ready(Some(Ok(event))) => {
+                if let Some(unrecorded) = this.unrecorded.as_mut() {
+                    unrecorded.attempt.observe(event);
+                }
+                if matches!(event, ChatEvent::Done { .. }) {
+                    end(&mut this.unrecorded, &Ending::Completed, &this.span);
+                }
+            }
+            Poll::Ready(Some(Err(err))) => {
+                end(&mut this.unrecorded, &Ending::Failed(err), &this.span);
+                this.inner = None;
+            }
+            Poll::Ready(None) => {
+                end(&mut this.unrecorded, &Ending::EndedEarly, &this.span);
+                this.inner = None;
+            }
+        }
+        polled
+    }
+}
+
+impl Drop for RecordedStream {
+    fn drop(&mut self) {
+        if self.unrecorded.is_some() {
+            let _entered = self.span.enter();
+            end(&mut self.unrecorded, &Ending::Cancelled, &self.span);
+        }
+    }
+}
+
+impl fmt::Debug for RecordedStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordedStream")
+            .field("call_id", &self.call_id)
+            .field("ended", &self.inner.is_none())
+            .field("recorded", &self.unrecorded.is_none())
+            .finish_non_exhaustive()
+    }
+}
