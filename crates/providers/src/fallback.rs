@@ -1,0 +1,113 @@
+//! [`LlmRoutes`]: the configured LLM (`LLM_PROVIDER`, `LLM_MODEL`) and its optional fallback
+//! (`LLM_FALLBACK_PROVIDER`), tried in order.
+//!
+//! A route is asked only when the one before it refused the request with a *retryable* error
+//! (rate limited, timed out, server error) before streaming anything: once content has reached
+//! the caller, switching models would splice two answers together. Every attempt goes through
+//! its route's [`RecordingLlm`], so each one is a `provider_calls` record of its own.
+
+use crate::recording::{Completion, RecordedStream, RecordingLlm};
+use futures::StreamExt;
+use hellosales_domain::ports::{CallContext, ChatEvent, ChatRequest};
+use hellosales_domain::{AppError, AppResult};
+
+/// One provider and the model asked of it.
+#[derive(Clone, Debug)]
+pub struct LlmRoute {
+    /// The recorded provider.
+    pub llm: RecordingLlm,
+    /// The model to ask it for.
+    pub model: String,
+}
+
+/// The primary route and its fallbacks, in order.
+#[derive(Clone, Debug)]
+pub struct LlmRoutes {
+    primary: LlmRoute,
+    fallbacks: Vec<LlmRoute>,
+}
+
+impl LlmRoutes {
+    /// `primary`, then each of `fallbacks` in order.
+    #[must_use]
+    pub fn new(primary: LlmRoute, fallbacks: Vec<LlmRoute>) -> Self {
+        Self { primary, fallbacks }
+    }
+
+    /// The primary route.
+    #[must_use]
+    pub fn primary(&self) -> &LlmRoute {
+        &self.primary
+    }
+
+    /// Starts a streamed completion on the first route that accepts it. The request's
+    /// `model` is replaced by each route's model.
+    ///
+    /// # Errors
+    /// The last route's error; or the first non-retryable error, which no fallback can fix
+    /// (a bad request, a rejected key).
+    pub async fn chat_stream(
+        &self,
+        context: &CallContext,
+        request: ChatRequest,
+    ) -> AppResult<RecordedStream> {
+        let mut routes = std::iter::once(&self.primary)
+            .chain(&self.fallbacks)
+            .peekable();
+        let mut last_error = None;
+        while let Some(route) = routes.next() {
+            let attempt = ChatRequest {
+                model: route.model.clone(),
+                ..request.clone()
+            };
+            match route.llm.chat_stream(context, attempt).await {
+                Ok(stream) => return Ok(stream),
+                Err(error) if error.retryable() && routes.peek().is_some() => {
+                    tracing::warn!(
+                        provider = route.llm.provider_name(),
+                        model = %route.model,
+                        code = error.code(),
+                        "the LLM provider refused the request; trying the fallback"
+                    );
+                    last_error = Some(error);
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| AppError::internal("no LLM route was tried")))
+    }
+
+    /// Runs a completion to its end on the first route that accepts it.
+    ///
+    /// # Errors
+    /// As [`chat_stream`](Self::chat_stream), and the error that ended the stream.
+    pub async fn complete(
+        &self,
+        context: &CallContext,
+        request: ChatRequest,
+    ) -> AppResult<Completion> {
+        let mut stream = self.chat_stream(context, request).await?;
+        let mut completion = Completion {
+            call_id: stream.call_id(),
+            content: String::new(),
+            usage: None,
+            finish_reason: None,
+        };
+        while let Some(event) = stream.next().await {
+            match event? {
+                ChatEvent::Delta(text) => completion.content.push_str(&text),
+                ChatEvent::Usage {
+                    prompt_tokens,
+                    completion_tokens,
+                } => {
+                    completion.usage = Some(crate::recording::TokenUsage {
+                        prompt_tokens,
+                        completion_tokens,
+                    });
+                }
+                ChatEvent::Done { finish_reason, .. } => completion.finish_reason = finish_reason,
+            }
+        }
+        Ok(completion)
+    }
+}
