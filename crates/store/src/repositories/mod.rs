@@ -17,6 +17,7 @@
 mod content;
 mod idempotency;
 mod identity;
+mod pipeline_runs;
 
 pub use content::{
     ClientStore, CompanyProfiles, ContentEntity, ContentTable, EditableEntity, EmailStore,
@@ -24,6 +25,8 @@ pub use content::{
 };
 pub use idempotency::{Claim, IDEMPOTENCY_TTL, IdempotencyKeys, StoredResponse};
 pub use identity::IdentityStore;
+pub use pipeline_runs::PipelineRuns;
+pub(crate) use pipeline_runs::clip;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 
