@@ -251,4 +251,134 @@ mod tests {
         assert!(to_row(event(json!({}))).is_none());
         assert!(to_row(event(json!({"pipeline_run_id": "r1"}))).is_none());
     }
+
+    /// Adds up counter increments by `name{labels}`.
+    #[derive(Default)]
+    struct Counters(Arc<std::sync::Mutex<std::collections::BTreeMap<String, u64>>>);
+
+    struct Handle {
+        counters: Arc<std::sync::Mutex<std::collections::BTreeMap<String, u64>>>,
+        series: String,
+    }
+
+    impl metrics::CounterFn for Handle {
+        fn increment(&self, value: u64) {
+            *self
+                .counters
+                .lock()
+                .unwrap()
+                .entry(self.series.clone())
+                .or_default() += value;
+        }
+
+        fn absolute(&self, _value: u64) {}
+    }
+
+    impl metrics::Recorder for Counters {
+        fn describe_counter(
+            &self,
+            _: metrics::KeyName,
+            _: Option<metrics::Unit>,
+            _: metrics::SharedString,
+        ) {
+        }
+        fn describe_gauge(
+            &self,
+            _: metrics::KeyName,
+            _: Option<metrics::Unit>,
+            _: metrics::SharedString,
+        ) {
+        }
+        fn describe_histogram(
+            &self,
+            _: metrics::KeyName,
+            _: Option<metrics::Unit>,
+            _: metrics::SharedString,
+        ) {
+        }
+
+        fn register_counter(
+            &self,
+            key: &metrics::Key,
+            _: &metrics::Metadata<'_>,
+        ) -> metrics::Counter {
+            let labels: Vec<String> = key
+                .labels()
+                .map(|l| format!("{}={}", l.key(), l.value()))
+                .collect();
+            metrics::Counter::from_arc(Arc::new(Handle {
+                counters: self.0.clone(),
+                series: format!("{}{{{}}}", key.name(), labels.join(",")),
+            }))
+        }
+
+        fn register_gauge(&self, _: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Gauge {
+            metrics::Gauge::noop()
+        }
+
+        fn register_histogram(
+            &self,
+            _: &metrics::Key,
+            _: &metrics::Metadata<'_>,
+        ) -> metrics::Histogram {
+            metrics::Histogram::noop()
+        }
+    }
+
+    #[tokio::test]
+    async fn counts_are_exported_as_metrics() {
+        use hellosales_domain::ports::{PipelineRunStart, PipelineRunStore};
+
+        let recorder = Counters::default();
+        let exported = recorder.0.clone();
+        let _guard = metrics::set_default_local_recorder(&recorder);
+        let store = crate::Store::connect("sqlite::memory:", crate::StoreOptions::default())
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let run = Uuid::now_v7();
+        store
+            .pipeline_runs()
+            .start(&PipelineRunStart {
+                id: run,
+                service: "chat".to_owned(),
+                pipeline_name: "chat".to_owned(),
+                topology: None,
+                behavior: None,
+                quality_mode: None,
+                request_id: None,
+                session_id: None,
+                interaction_id: None,
+                user_id: None,
+                org_id: None,
+                run_metadata: json!({}),
+                context_snapshot: json!({}),
+                started_at: Utc::now(),
+            })
+            .await
+            .unwrap();
+
+        let writer = PipelineEventWriter::new(store.connection().clone());
+        writer
+            .write(vec![
+                event(json!({"pipeline_run_id": run.to_string()})),
+                event(json!({"pipeline_run_id": Uuid::now_v7().to_string()})),
+                event(json!({"pipeline_run_id": "nope"})),
+            ])
+            .await;
+        let stats = writer.stats();
+        assert_eq!(
+            (stats.written(), stats.failed(), stats.skipped()),
+            (1, 1, 1)
+        );
+        let exported = exported.lock().unwrap().clone();
+        assert_eq!(
+            exported.into_iter().collect::<Vec<_>>(),
+            [
+                ("event_sink_failed_total{reason=no_run_id}".to_owned(), 1),
+                ("event_sink_failed_total{reason=rejected}".to_owned(), 1),
+                ("event_sink_written_total{}".to_owned(), 1),
+            ]
+        );
+    }
 }
