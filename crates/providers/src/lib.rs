@@ -4,12 +4,14 @@
 //!
 //! The adapters implement the ports of `hellosales-domain`; this crate holds no business rules.
 
+pub mod fallback;
 pub mod openai_compatible;
 pub mod pricing;
 pub mod recording;
 pub mod sse;
 pub mod tokens;
 
+pub use fallback::{LlmRoute, LlmRoutes};
 pub use openai_compatible::{OpenAiCompatibleConfig, OpenAiCompatibleProvider};
 pub use pricing::{ModelPrice, PriceTable, TokenCost};
 pub use recording::{Completion, RecordedStream, RecordingLlm, RecordingOptions, TokenUsage};

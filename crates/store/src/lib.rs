@@ -12,6 +12,7 @@
 pub mod connect;
 pub mod entities;
 pub mod error;
+pub mod event_sink;
 pub mod migrations;
 pub mod options;
 pub mod repositories;
@@ -21,9 +22,12 @@ pub mod testing;
 
 pub use connect::redact_url;
 pub use error::db_error;
+pub use event_sink::{EventWriterStats, PipelineEventWriter};
 pub use migrations::Migrator;
 pub use options::StoreOptions;
-pub use repositories::{Claim, IdempotencyKeys, IdentityStore, ProviderCalls, StoredResponse};
+pub use repositories::{
+    Claim, IdempotencyKeys, IdentityStore, PipelineRuns, ProviderCalls, StoredResponse,
+};
 pub use store::Store;
 
 /// The SeaORM types that appear in this crate's public API, re-exported so that callers need

@@ -3,14 +3,16 @@
 
 use crate::connect;
 use crate::error::db_error;
+use crate::event_sink::{EventWriterStats, PipelineEventWriter};
 use crate::migrations::runner;
 use crate::options::StoreOptions;
 use crate::repositories::{
-    ClientStore, CompanyProfiles, EmailStore, IdempotencyKeys, IdentityStore, ProductStore,
-    ProviderCalls, ScriptStore,
+    ClientStore, CompanyProfiles, EmailStore, IdempotencyKeys, IdentityStore, PipelineRuns,
+    ProductStore, ProviderCalls, ScriptStore,
 };
 use hellosales_domain::AppResult;
 use sea_orm::{DatabaseBackend, DatabaseConnection};
+use stageflow::events::{BatchConfig, BatchedEventSink};
 
 /// A connection pool on SQLite or PostgreSQL. Cheap to clone: clones share the pool.
 #[derive(Clone, Debug)]
@@ -138,6 +140,22 @@ impl Store {
     #[must_use]
     pub fn provider_calls(&self) -> ProviderCalls {
         ProviderCalls::new(self.db.clone())
+    }
+
+    /// Pipeline runs.
+    #[must_use]
+    pub fn pipeline_runs(&self) -> PipelineRuns {
+        PipelineRuns::new(self.db.clone())
+    }
+
+    /// The database event sink: a [`BatchedEventSink`] writing every event to
+    /// `pipeline_events` (see [`crate::event_sink`]), and the writer's counts.
+    ///
+    /// # Panics
+    /// Outside a Tokio runtime (the sink spawns its background task).
+    #[must_use]
+    pub fn event_sink(&self, config: BatchConfig) -> (BatchedEventSink, EventWriterStats) {
+        PipelineEventWriter::new(self.db.clone()).spawn_sink(config)
     }
 
     /// Closes the pool, waiting for connections in use to be returned.

@@ -10,6 +10,10 @@ mod backend_settings;
 mod idempotency;
 #[path = "store/identity.rs"]
 mod identity;
+#[path = "store/pipeline_events.rs"]
+mod pipeline_events;
+#[path = "store/pipeline_runs.rs"]
+mod pipeline_runs;
 #[path = "store/provider_calls.rs"]
 mod provider_calls;
 #[path = "store/rows.rs"]
@@ -53,6 +57,13 @@ on_every_backend!(
     rows::every_table_round_trips_a_row,
     rows::interactions_are_deduplicated_by_client_message_id,
     rows::pipeline_run_status_is_checked,
+    pipeline_runs::runs_start_running_and_finish_with_every_column,
+    pipeline_runs::finishing_a_run_that_is_not_running_changes_nothing,
+    pipeline_runs::fail_abandoned_marks_only_old_running_runs,
+    pipeline_events::the_writer_inserts_a_batch_in_emission_order,
+    pipeline_events::events_without_a_run_are_skipped_and_counted,
+    pipeline_events::a_batch_with_a_missing_run_falls_back_row_by_row,
+    pipeline_events::a_pipeline_run_lands_every_event_through_the_batched_sink,
 );
 
 #[tokio::test]

@@ -4,11 +4,15 @@
 pub mod content;
 pub mod identity;
 pub mod llm;
+pub mod pipeline_runs;
 pub mod provider_calls;
 
 pub use content::{CompanyProfileStore, EditableStore, VersionedStore};
 pub use identity::IdentityRepository;
 pub use llm::{
     ChatEvent, ChatMessage, ChatRequest, ChatRole, ChatStream, LLM_OPERATION, LlmProvider,
+};
+pub use pipeline_runs::{
+    PipelineRunOutcome, PipelineRunStart, PipelineRunStatus, PipelineRunStore, RUN_ABANDONED,
 };
 pub use provider_calls::{AiService, CallContext, ProviderCallRecord, ProviderCallStore};

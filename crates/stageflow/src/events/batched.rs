@@ -3,7 +3,8 @@
 //!
 //! Back-pressure policy: [`try_emit`](EventSink::try_emit) (what the engine uses) never waits;
 //! when the queue is full the event is dropped and counted in
-//! [`dropped`](BatchedEventSink::dropped). A batch is handed over when it reaches
+//! [`dropped`](BatchedEventSink::dropped) and in the [`EVENT_SINK_DROPPED_TOTAL`] counter of the
+//! [`metrics`](https://docs.rs/metrics) facade. A batch is handed over when it reaches
 //! [`BatchConfig::max_batch_size`], every [`BatchConfig::flush_interval`], on
 //! [`flush`](BatchedEventSink::flush) and on [`shutdown`](BatchedEventSink::shutdown).
 
@@ -19,6 +20,10 @@ use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
 
 use super::{Event, EventSink};
+
+/// Counter (through the `metrics` facade) of the events a [`BatchedEventSink`] dropped, queue
+/// full or after shutdown. Every sink of the process adds to it.
+pub const EVENT_SINK_DROPPED_TOTAL: &str = "event_sink_dropped_total";
 
 /// Receives batches of events from a [`BatchedEventSink`].
 ///
@@ -175,12 +180,13 @@ impl BatchedEventSink {
     }
 
     fn count(&self, accepted: bool) {
-        let counter = if accepted {
-            &self.shared.accepted
+        if accepted {
+            self.shared.accepted.fetch_add(1, Ordering::Relaxed);
         } else {
-            &self.shared.dropped
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+            self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+            // Looked up on the drop path only, so the recorder may be installed at any time.
+            metrics::counter!(EVENT_SINK_DROPPED_TOTAL).increment(1);
+        }
     }
 }
 
@@ -353,6 +359,90 @@ mod tests {
         assert_eq!(consumed.load(Ordering::Relaxed), 3);
         sink.try_emit(event(6));
         assert_eq!(sink.dropped(), 4);
+    }
+
+    /// Counts the increments of the `event_sink_dropped_total` counter.
+    #[derive(Default)]
+    struct DropCounter(Arc<AtomicU64>);
+
+    impl metrics::CounterFn for DropCounter {
+        fn increment(&self, value: u64) {
+            self.0.fetch_add(value, Ordering::Relaxed);
+        }
+
+        fn absolute(&self, value: u64) {
+            self.0.store(value, Ordering::Relaxed);
+        }
+    }
+
+    impl metrics::Recorder for DropCounter {
+        fn describe_counter(
+            &self,
+            _: metrics::KeyName,
+            _: Option<metrics::Unit>,
+            _: metrics::SharedString,
+        ) {
+        }
+        fn describe_gauge(
+            &self,
+            _: metrics::KeyName,
+            _: Option<metrics::Unit>,
+            _: metrics::SharedString,
+        ) {
+        }
+        fn describe_histogram(
+            &self,
+            _: metrics::KeyName,
+            _: Option<metrics::Unit>,
+            _: metrics::SharedString,
+        ) {
+        }
+
+        fn register_counter(
+            &self,
+            key: &metrics::Key,
+            _: &metrics::Metadata<'_>,
+        ) -> metrics::Counter {
+            if key.name() == EVENT_SINK_DROPPED_TOTAL {
+                metrics::Counter::from_arc(Arc::new(DropCounter(self.0.clone())))
+            } else {
+                metrics::Counter::noop()
+            }
+        }
+
+        fn register_gauge(&self, _: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Gauge {
+            metrics::Gauge::noop()
+        }
+
+        fn register_histogram(
+            &self,
+            _: &metrics::Key,
+            _: &metrics::Metadata<'_>,
+        ) -> metrics::Histogram {
+            metrics::Histogram::noop()
+        }
+    }
+
+    #[tokio::test]
+    async fn dropped_events_are_exported_as_a_metric() {
+        let recorder = DropCounter::default();
+        let exported = recorder.0.clone();
+        let _guard = metrics::set_default_local_recorder(&recorder);
+        let config = BatchConfig {
+            capacity: 1,
+            max_batch_size: 100,
+            flush_interval: Duration::from_secs(3600),
+        };
+        // The consumer never runs before the queue is full: this test holds the only thread.
+        let sink = BatchedEventSink::spawn(|_batch: Vec<Event>| async {}, config);
+        sink.try_emit(event(0));
+        sink.try_emit(event(1)); // queue full
+        assert_eq!((sink.accepted(), sink.dropped()), (1, 1));
+        assert_eq!(exported.load(Ordering::Relaxed), 1);
+        sink.shutdown().await;
+        sink.try_emit(event(2)); // after shutdown
+        assert_eq!(sink.dropped(), 2);
+        assert_eq!(exported.load(Ordering::Relaxed), 2);
     }
 
     #[tokio::test]

@@ -40,7 +40,7 @@ use crate::output::StageData;
 
 pub(crate) use payload::Payload;
 
-pub use batched::{BatchConfig, BatchConsumer, BatchedEventSink};
+pub use batched::{BatchConfig, BatchConsumer, BatchedEventSink, EVENT_SINK_DROPPED_TOTAL};
 pub use composite::CompositeEventSink;
 pub use memory::InMemoryEventSink;
 pub use sink::{EventSink, NoOpEventSink};

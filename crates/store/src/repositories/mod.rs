@@ -17,6 +17,7 @@
 mod content;
 mod idempotency;
 mod identity;
+mod pipeline_runs;
 mod provider_calls;
 
 pub use content::{
@@ -25,6 +26,8 @@ pub use content::{
 };
 pub use idempotency::{Claim, IDEMPOTENCY_TTL, IdempotencyKeys, StoredResponse};
 pub use identity::IdentityStore;
+pub use pipeline_runs::PipelineRuns;
+pub(crate) use pipeline_runs::clip;
 pub use provider_calls::ProviderCalls;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
