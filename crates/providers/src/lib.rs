@@ -10,8 +10,10 @@ pub mod pricing;
 pub mod recording;
 pub mod sse;
 pub mod tokens;
+pub mod unavailable;
 
 pub use fallback::{LlmRoute, LlmRoutes};
 pub use openai_compatible::{OpenAiCompatibleConfig, OpenAiCompatibleProvider};
 pub use pricing::{ModelPrice, PriceTable, TokenCost};
 pub use recording::{Completion, RecordedStream, RecordingLlm, RecordingOptions, TokenUsage};
+pub use unavailable::UnavailableLlm;

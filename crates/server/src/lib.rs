@@ -5,6 +5,7 @@
 //! [`Application::build`] / [`Application::run_until_stopped`], which tests call too with a
 //! listener on port 0.
 
+pub mod ai;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -1,6 +1,7 @@
 //! Building and running the server: connect and migrate the database, wire the state, bind the
 //! listener, serve until a shutdown signal, then drain in-flight requests.
 
+use crate::ai::AiServices;
 use crate::auth::{AuthSettings, TokenVerifier, WorkosSettings};
 use crate::config::Config;
 use crate::http::middleware::{render_errors, request_span};
@@ -51,6 +52,8 @@ impl Application {
         if !applied.is_empty() {
             tracing::info!(migrations = ?applied, "applied database migrations");
         }
+        fail_abandoned_runs(&store, &config).await;
+        let ai = AiServices::build(&config, &store)?;
         let verifier = TokenVerifier::new(auth_settings(&config), http_client()?)
             .await
             .context("setting up token verification")?;
@@ -87,7 +90,7 @@ impl Application {
         Ok(Self {
             listener,
             metrics,
-            state: AppState::new(config, store, verifier, redis),
+            state: AppState::new(config, store, ai, verifier, redis),
         })
     }
 
@@ -125,7 +128,10 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let router = app_router(self.state.clone());
-        let housekeeping = tokio::spawn(purge_expired_idempotency_keys(self.state.clone()));
+        let housekeeping = [
+            tokio::spawn(purge_expired_idempotency_keys(self.state.clone())),
+            tokio::spawn(sweep_abandoned_runs(self.state.clone())),
+        ];
         let stopping = tokio_util::sync::CancellationToken::new();
         let metrics = self.metrics.map(|(listener, handle)| {
             tokio::spawn(prometheus::serve(
@@ -138,7 +144,9 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await
             .context("serving HTTP");
-        housekeeping.abort();
+        for task in housekeeping {
+            task.abort();
+        }
         stopping.cancel();
         if let Some(metrics) = metrics {
             match metrics.await {
@@ -147,6 +155,7 @@ impl Application {
                 Ok(Ok(())) => {}
             }
         }
+        self.state.ai().shutdown().await;
         served?;
         if let Err(e) = self.state.store().close().await {
             tracing::warn!(error = %e, "closing the database");
@@ -170,6 +179,46 @@ async fn purge_expired_idempotency_keys(state: AppState) {
             Ok(purged) => tracing::debug!(purged, "expired idempotency keys deleted"),
             Err(error) => tracing::warn!(error = %error, "deleting expired idempotency keys"),
         }
+    }
+}
+
+/// How often runs left `running` by a crashed instance are looked for.
+const ABANDONED_RUN_SWEEP_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
+/// The shortest time after which a `running` run counts as abandoned.
+const MIN_RUN_LIFETIME: Duration = Duration::from_secs(10 * 60);
+
+/// How long a run can last at most: well above what its stage timeouts allow. Several
+/// instances share the database, so a run younger than this may be another instance's live
+/// run and is never touched.
+fn max_run_lifetime(config: &Config) -> Duration {
+    MIN_RUN_LIFETIME.max(Duration::from_millis(
+        config.stage_timeout_ms.saturating_mul(20),
+    ))
+}
+
+/// Marks the runs a crash left `running` as failed (`RUN_ABANDONED`).
+async fn fail_abandoned_runs(store: &Store, config: &Config) {
+    use hellosales_domain::ports::PipelineRunStore as _;
+    let cutoff = chrono::Duration::from_std(max_run_lifetime(config))
+        .map_or(chrono::DateTime::<chrono::Utc>::MIN_UTC, |age| {
+            chrono::Utc::now() - age
+        });
+    match store.pipeline_runs().fail_abandoned(cutoff).await {
+        Ok(0) => {}
+        Ok(count) => tracing::warn!(count, "pipeline runs left unfinished were marked failed"),
+        Err(error) => tracing::warn!(error = %error, "marking abandoned pipeline runs failed"),
+    }
+}
+
+/// Marks abandoned runs failed now and then (an instance that crashed and never restarted).
+async fn sweep_abandoned_runs(state: AppState) {
+    let mut ticks = tokio::time::interval(ABANDONED_RUN_SWEEP_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await; // the start-up already swept
+    loop {
+        ticks.tick().await;
+        fail_abandoned_runs(state.store(), state.config()).await;
     }
 }
 

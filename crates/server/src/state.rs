@@ -2,6 +2,7 @@
 //! configuration and the wired services. The server is the composition root: this is the only
 //! place where concrete store and provider types meet the application's ports.
 
+use crate::ai::AiServices;
 use crate::auth::TokenVerifier;
 use crate::config::Config;
 use hellosales_app::{CompanyProfileService, EditableService, IdentityService, VersionedService};
@@ -22,6 +23,7 @@ struct Inner {
     store: Store,
     identities: IdentityService,
     content: ContentServices,
+    ai: AiServices,
     verifier: TokenVerifier,
     redis: Option<redis::Client>,
 }
@@ -40,6 +42,7 @@ impl AppState {
     pub fn new(
         config: Config,
         store: Store,
+        ai: AiServices,
         verifier: TokenVerifier,
         redis: Option<redis::Client>,
     ) -> Self {
@@ -51,6 +54,7 @@ impl AppState {
                 store,
                 identities,
                 content,
+                ai,
                 verifier,
                 redis,
             }),
@@ -79,6 +83,12 @@ impl AppState {
     #[must_use]
     pub fn content(&self) -> &ContentServices {
         &self.inner.content
+    }
+
+    /// The LLM routes, the run logger, the event sink and the pipeline settings.
+    #[must_use]
+    pub fn ai(&self) -> &AiServices {
+        &self.inner.ai
     }
 
     /// The Redis client, when `REDIS_URL` is configured.

@@ -1,9 +1,9 @@
 //! `TestApp`: a real server on a loopback port with a fresh database and data directory.
 
 use hellosales_domain::Role;
-use hellosales_server::Application;
 use hellosales_server::auth::DevTokenIssuer;
 use hellosales_server::config::{self, Config};
+use hellosales_server::{AppState, Application};
 use hellosales_store::testing::TestDatabase;
 use reqwest::{Method, Response};
 use serde_json::Value;
@@ -33,6 +33,9 @@ pub fn backends() -> Vec<Backend> {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The server's state (its store, its AI services).
+    pub state: AppState,
+    config: Config,
     /// The Prometheus listener.
     pub metrics_addr: Option<SocketAddr>,
     pub client: reqwest::Client,
@@ -79,10 +82,11 @@ impl TestApp {
 
     async fn start(database: TestDatabase, data_dir: TempDir, config: Config) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let app = Application::build(config, Some(listener))
+        let app = Application::build(config.clone(), Some(listener))
             .await
             .expect("build app");
         let addr = app.local_addr().expect("addr");
+        let state = app.state().clone();
         let metrics_addr = app.metrics_addr().expect("metrics addr");
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until_stopped(async {
@@ -90,6 +94,8 @@ impl TestApp {
         }));
         Self {
             addr,
+            state,
+            config,
             metrics_addr,
             client: reqwest::Client::new(),
             data_dir,
@@ -123,14 +129,31 @@ impl TestApp {
         self.request(Method::GET, path, token).await
     }
 
-    /// Stops the server and drops the database.
-    pub async fn cleanup(mut self) {
+    /// Stops the server and starts a new one on the same database and data directory (what a
+    /// redeploy or a restart after a crash does).
+    pub async fn restart(mut self) -> Self {
+        self.stop().await;
+        let Self {
+            database,
+            data_dir,
+            config,
+            ..
+        } = self;
+        Self::start(database, data_dir, config).await
+    }
+
+    async fn stop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         if let Some(server) = self.server.take() {
             server.await.expect("server task").expect("server result");
         }
+    }
+
+    /// Stops the server and drops the database.
+    pub async fn cleanup(mut self) {
+        self.stop().await;
         self.database.cleanup().await;
     }
 }

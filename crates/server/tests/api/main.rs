@@ -18,5 +18,6 @@ mod errors;
 mod health;
 mod helpers;
 mod identity;
+mod observability;
 mod telemetry;
 mod workos;

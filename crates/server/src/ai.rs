@@ -1,0 +1,174 @@
+//! The AI wiring, built once at start-up from the configuration:
+//!
+//! * the LLM routes: `LLM_PROVIDER` (with `LLM_MODEL`) then `LLM_FALLBACK_PROVIDER`, each adapter
+//!   wrapped in the recording wrapper that writes a `provider_calls` row per attempt, priced
+//!   from the shipped price table plus the file's `[[prices]]`;
+//! * the pipeline run logger (`pipeline_runs`) and the database event sink
+//!   (`pipeline_events`, batched);
+//! * the interceptor settings every pipeline shares (`STAGE_TIMEOUT_MS`, `CIRCUIT_BREAKER_*`),
+//!   built once so that breaker state outlives runs.
+
+use crate::config::{Config, LlmEndpoint, LlmProviderName};
+use anyhow::Context as _;
+use hellosales_app::RunLogger;
+use hellosales_domain::ports::LlmProvider;
+use hellosales_providers::openai_compatible::{
+    GROQ_BASE_URL, OLLAMA_BASE_URL, OPENAI_BASE_URL, OPENROUTER_BASE_URL,
+};
+use hellosales_providers::{
+    LlmRoute, LlmRoutes, ModelPrice, OpenAiCompatibleConfig, OpenAiCompatibleProvider, PriceTable,
+    RecordingLlm, RecordingOptions, UnavailableLlm,
+};
+use hellosales_store::{EventWriterStats, Store};
+use stageflow::events::{BatchConfig, BatchedEventSink};
+use stageflow::interceptors::InterceptorConfig;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What AI work needs, shared by every request.
+#[derive(Clone)]
+pub struct AiServices {
+    llm: LlmRoutes,
+    recorders: Vec<RecordingLlm>,
+    runs: RunLogger,
+    events: BatchedEventSink,
+    event_stats: EventWriterStats,
+    interceptors: InterceptorConfig,
+}
+
+impl fmt::Debug for AiServices {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AiServices")
+            .field("llm", &self.llm.primary().llm.provider_name())
+            .field("model", &self.llm.primary().model)
+            .field("fallbacks", &(self.recorders.len() - 1))
+            .finish_non_exhaustive()
+    }
+}
+
+impl AiServices {
+    /// Builds the routes, the run logger and the event sink on `store`.
+    ///
+    /// # Panics
+    /// Outside a Tokio runtime (the event sink spawns its writer task).
+    ///
+    /// # Errors
+    /// A provider cannot be set up (an unusable base URL).
+    pub fn build(config: &Config, store: &Store) -> anyhow::Result<Self> {
+        let prices = Arc::new(price_table(config));
+        let options = RecordingOptions {
+            store_prompts: config.provider_calls_store_prompts,
+        };
+        let timeout = Duration::from_millis(config.llm_request_timeout_ms);
+        let calls = Arc::new(store.provider_calls());
+        let route = |endpoint: LlmEndpoint| -> anyhow::Result<LlmRoute> {
+            let provider = llm_provider(&endpoint, timeout)?;
+            Ok(LlmRoute {
+                llm: RecordingLlm::new(provider, calls.clone(), prices.clone(), options),
+                model: endpoint.model,
+            })
+        };
+        let primary = route(config.llm_primary())?;
+        let fallbacks = config
+            .llm_fallback()
+            .map(route)
+            .transpose()?
+            .into_iter()
+            .collect::<Vec<_>>();
+        let recorders = std::iter::once(&primary)
+            .chain(&fallbacks)
+            .map(|route| route.llm.clone())
+            .collect();
+        let (events, event_stats) = store.event_sink(BatchConfig::default());
+        Ok(Self {
+            llm: LlmRoutes::new(primary, fallbacks),
+            recorders,
+            runs: RunLogger::new(Arc::new(store.pipeline_runs())),
+            events,
+            event_stats,
+            interceptors: config.interceptor_config(),
+        })
+    }
+
+    /// The LLM routes (primary, then fallback).
+    #[must_use]
+    pub fn llm(&self) -> &LlmRoutes {
+        &self.llm
+    }
+
+    /// The pipeline run logger.
+    #[must_use]
+    pub fn runs(&self) -> &RunLogger {
+        &self.runs
+    }
+
+    /// The database event sink every pipeline run emits to.
+    #[must_use]
+    pub fn events(&self) -> &BatchedEventSink {
+        &self.events
+    }
+
+    /// What the event writer has written, lost and skipped.
+    #[must_use]
+    pub fn event_stats(&self) -> &EventWriterStats {
+        &self.event_stats
+    }
+
+    /// The interceptor settings of every pipeline.
+    #[must_use]
+    pub fn interceptors(&self) -> &InterceptorConfig {
+        &self.interceptors
+    }
+
+    /// Writes what is still queued: provider-call records, then pipeline events.
+    pub async fn shutdown(&self) {
+        for recorder in &self.recorders {
+            recorder.flush().await;
+        }
+        self.events.shutdown().await;
+    }
+}
+
+/// The shipped prices, with the configuration file's `[[prices]]` replacing or extending them.
+fn price_table(config: &Config) -> PriceTable {
+    let mut table = PriceTable::seeded();
+    table.extend(config.prices.iter().map(|price| {
+        ModelPrice::per_million_usd(
+            &price.provider,
+            &price.model,
+            price.input_usd_per_million,
+            price.output_usd_per_million,
+            price.effective_from,
+        )
+    }));
+    table
+}
+
+/// The adapter for one configured provider.
+fn llm_provider(endpoint: &LlmEndpoint, timeout: Duration) -> anyhow::Result<Arc<dyn LlmProvider>> {
+    let name = endpoint.provider.as_str();
+    let openai_compatible = |default_base: &str| -> anyhow::Result<Arc<dyn LlmProvider>> {
+        let mut config =
+            OpenAiCompatibleConfig::new(name, endpoint.base_url.as_deref().unwrap_or(default_base))
+                .with_request_timeout(timeout);
+        if let Some(key) = &endpoint.api_key {
+            config = config.with_api_key(key.clone());
+        }
+        let provider = OpenAiCompatibleProvider::new(config)
+            .with_context(|| format!("setting up the {name} LLM provider"))?;
+        Ok(Arc::new(provider))
+    };
+    match endpoint.provider {
+        LlmProviderName::Groq => openai_compatible(GROQ_BASE_URL),
+        LlmProviderName::Openrouter => openai_compatible(OPENROUTER_BASE_URL),
+        LlmProviderName::Openai => openai_compatible(OPENAI_BASE_URL),
+        LlmProviderName::Ollama => openai_compatible(OLLAMA_BASE_URL),
+        LlmProviderName::Gemini => Ok(Arc::new(UnavailableLlm::new(name, "gemini"))),
+        LlmProviderName::Local => Ok(Arc::new(UnavailableLlm::new(
+            name,
+            "the embedded local model is not part of this build yet; set LLM_PROVIDER to groq, \
+             gemini, openrouter, openai or ollama",
+        ))),
+    }
+}
