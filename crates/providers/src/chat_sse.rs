@@ -8,8 +8,10 @@ use crate::failure::{self, Fault};
 use crate::http::ProviderHttp;
 use crate::sse::SseParser;
 use futures::{Stream, StreamExt, stream};
-use hellosales_domain::error::AppError;
+use hellosales_domain::error::{AppError, AppResult};
 use hellosales_domain::ports::llm::{ChatCompletion, ChatEvent, ChatStream, LLM_OPERATION};
+use reqwest::{Url, header};
+use serde::Serialize;
 use std::collections::VecDeque;
 use std::pin::Pin;
 
@@ -76,10 +78,28 @@ impl StreamSummary {
     }
 }
 
+/// Posts `body` to `url` asking for server-sent events, and streams the chat events that
+/// `decoder` reads from the answer.
+///
+/// # Errors
+/// Those of [`ProviderHttp::send`], for operation `llm`.
+pub(crate) async fn open<D: SseChatDecoder>(
+    http: &ProviderHttp,
+    url: &Url,
+    body: &impl Serialize,
+    decoder: D,
+) -> AppResult<ChatStream> {
+    let builder = http
+        .post_json(url, body)
+        .header(header::ACCEPT, "text/event-stream");
+    let response = http.send(LLM_OPERATION, builder).await?;
+    Ok(chat_event_stream(http.clone(), response, decoder))
+}
+
 type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>;
 
 /// The chat events of a successful streaming response, decoded by `decoder`.
-pub(crate) fn chat_event_stream<D: SseChatDecoder>(
+fn chat_event_stream<D: SseChatDecoder>(
     http: ProviderHttp,
     response: reqwest::Response,
     decoder: D,

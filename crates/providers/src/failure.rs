@@ -1,13 +1,5 @@
-//! How HTTP outcomes become typed provider failures, shared by every adapter.
-//!
-//! | What happened                                                  | [`ProviderFailure`]          |
-//! |----------------------------------------------------------------|------------------------------|
-//! | HTTP 401, 403                                                  | `Authentication`             |
-//! | HTTP 429                                                       | `RateLimited` (`Retry-After` seconds, 1 when absent) |
-//! | HTTP 400, 404, 422 (and any other 4xx but 408)                 | `BadRequest`                 |
-//! | HTTP 5xx, an `error` object in the stream, connection refused  | `ServerError`                |
-//! | no connection, headers or next chunk in time; HTTP 408         | `Timeout`                    |
-//! | unparsable body or event data, stream ended or cut too early   | `MalformedStream`            |
+//! How HTTP outcomes become typed provider failures, shared by every adapter: the table of
+//! the crate documentation.
 //!
 //! Nothing here knows a provider's name or key: [`crate::http::ProviderHttp`] turns a
 //! [`Fault`] into an `AppError` and redacts the key.

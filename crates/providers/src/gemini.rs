@@ -1,18 +1,17 @@
 //! The Google Gemini client (Generative Language API, `v1beta`).
 //!
-//! [`LlmProvider::chat_stream`] posts `{base_url}/v1beta/models/{model}:streamGenerateContent?alt=sse`
-//! and reads one `GenerateContentResponse` per server-sent event; [`LlmProvider::complete`]
+//! [`LlmProvider::chat_stream`] posts
+//! `{base_url}/v1beta/models/{model}:streamGenerateContent?alt=sse` and reads one `GenerateContentResponse` per server-sent event; [`LlmProvider::complete`]
 //! posts `:generateContent`. JSON mode asks for `responseMimeType: application/json`, a
 //! response schema adds `responseSchema`. Failures become
 //! [`AppError::Provider`](hellosales_domain::error::AppError::Provider) with operation `llm` and
-//! the same typed failures as the OpenAI-compatible client (see [`crate::failure`]); a stream
-//! that ends before a finish reason is malformed.
+//! the same typed failures as the OpenAI-compatible client (listed in the crate documentation);
+//! a stream that ends before a finish reason is malformed.
 //!
 //! The API key is held in a [`SecretString`] and sent only in the `x-goog-api-key` header:
 //! never in the URL, `Debug` output, error messages or logs.
 
-use crate::chat_sse;
-use crate::chat_sse::StreamSummary;
+use crate::chat_sse::{self, StreamSummary};
 use crate::gemini_wire::{GenerateBody, StreamDecoder, WireResponse};
 use crate::http::{self, KeyHeader, ProviderHttp};
 use crate::openai_compatible::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
@@ -20,7 +19,7 @@ use hellosales_domain::error::AppResult;
 use hellosales_domain::ports::llm::{
     ChatCompletion, ChatRequest, ChatStream, LLM_OPERATION, LlmProvider,
 };
-use reqwest::{Url, header};
+use reqwest::Url;
 use secrecy::SecretString;
 use std::fmt;
 use std::sync::Arc;
@@ -153,28 +152,21 @@ impl LlmProvider for GeminiProvider {
     }
 
     async fn chat_stream(&self, request: ChatRequest) -> AppResult<ChatStream> {
-        let http = &self.inner.http;
         let mut url = self.method_url(&request.model, "streamGenerateContent")?;
         url.set_query(Some("alt=sse"));
-        let builder = http
-            .post_json(&url, &GenerateBody::from(&request))
-            .header(header::ACCEPT, "text/event-stream");
+        let http = &self.inner.http;
         tracing::debug!(provider = %http.name(), model = %request.model, "llm chat stream request");
-        let response = http.send(LLM_OPERATION, builder).await?;
-        Ok(chat_sse::chat_event_stream(
-            http.clone(),
-            response,
-            StreamDecoder::default(),
-        ))
+        let body = GenerateBody::from(&request);
+        chat_sse::open(http, &url, &body, StreamDecoder::default()).await
     }
 
     async fn complete(&self, request: ChatRequest) -> AppResult<ChatCompletion> {
-        let http = &self.inner.http;
         let url = self.method_url(&request.model, "generateContent")?;
-        let builder = http.post_json(&url, &GenerateBody::from(&request));
+        let http = &self.inner.http;
         tracing::debug!(provider = %http.name(), model = %request.model, "llm chat completion request");
-        let response = http.send(LLM_OPERATION, builder).await?;
-        let answer: WireResponse = http.read_json(LLM_OPERATION, response).await?;
+        let answer: WireResponse = http
+            .post_for_json(LLM_OPERATION, &url, &GenerateBody::from(&request))
+            .await?;
         let mut summary = StreamSummary::default();
         let texts = answer
             .absorb(&mut summary)

@@ -131,12 +131,26 @@ impl ProviderHttp {
         Err(err)
     }
 
+    /// Posts `body` to `url` and reads the successful answer as JSON.
+    ///
+    /// # Errors
+    /// Those of [`send`](Self::send) and [`read_json`](Self::read_json).
+    pub(crate) async fn post_for_json<T: DeserializeOwned>(
+        &self,
+        operation: &str,
+        url: &Url,
+        body: &impl serde::Serialize,
+    ) -> AppResult<T> {
+        let response = self.send(operation, self.post_json(url, body)).await?;
+        self.read_json(operation, response).await
+    }
+
     /// Reads the whole body of a successful response as JSON.
     ///
     /// # Errors
     /// `Timeout` when the body does not arrive in time, `MalformedStream` when it is cut or is
     /// not the expected JSON.
-    pub(crate) async fn read_json<T: DeserializeOwned>(
+    async fn read_json<T: DeserializeOwned>(
         &self,
         operation: &str,
         response: Response,

@@ -7,8 +7,8 @@
 //! same body without streaming, and [`EmbeddingProvider::embed`] posts `{base_url}/embeddings`.
 //! JSON mode asks for `response_format: json_object`; a response schema for `json_schema`
 //! (strict). Failures become
-//! [`AppError::Provider`](hellosales_domain::error::AppError::Provider) (operation `llm` or `embedding`) with the
-//! typed failures of [`crate::failure`].
+//! [`AppError::Provider`](hellosales_domain::error::AppError::Provider) (operation `llm` or
+//! `embedding`) with the typed failures listed in the crate documentation.
 //!
 //! The API key is held in a [`SecretString`]: it is sent only in the `Authorization` header and
 //! never appears in `Debug` output, error messages or logs.
@@ -23,7 +23,7 @@ use hellosales_domain::ports::embedding::{
 use hellosales_domain::ports::llm::{
     ChatCompletion, ChatRequest, ChatStream, LLM_OPERATION, LlmProvider,
 };
-use reqwest::{Url, header};
+use reqwest::Url;
 use secrecy::SecretString;
 use std::fmt;
 use std::sync::Arc;
@@ -174,25 +174,19 @@ impl LlmProvider for OpenAiCompatibleProvider {
     }
 
     async fn chat_stream(&self, request: ChatRequest) -> AppResult<ChatStream> {
-        let http = &self.inner.http;
-        let builder = http
-            .post_json(&self.inner.chat_url, &ChatBody::new(&request, true))
-            .header(header::ACCEPT, "text/event-stream");
-        tracing::debug!(provider = %http.name(), model = %request.model, "llm chat stream request");
-        let response = http.send(LLM_OPERATION, builder).await?;
-        Ok(chat_sse::chat_event_stream(
-            http.clone(),
-            response,
-            ChunkDecoder::default(),
-        ))
+        let inner = &self.inner;
+        tracing::debug!(provider = %inner.http.name(), model = %request.model, "llm chat stream request");
+        let body = ChatBody::new(&request, true);
+        chat_sse::open(&inner.http, &inner.chat_url, &body, ChunkDecoder::default()).await
     }
 
     async fn complete(&self, request: ChatRequest) -> AppResult<ChatCompletion> {
         let http = &self.inner.http;
-        let builder = http.post_json(&self.inner.chat_url, &ChatBody::new(&request, false));
         tracing::debug!(provider = %http.name(), model = %request.model, "llm chat completion request");
-        let response = http.send(LLM_OPERATION, builder).await?;
-        let answer: WireCompletion = http.read_json(LLM_OPERATION, response).await?;
+        let body = ChatBody::new(&request, false);
+        let answer: WireCompletion = http
+            .post_for_json(LLM_OPERATION, &self.inner.chat_url, &body)
+            .await?;
         answer
             .into_completion()
             .map_err(|fault| http.error(LLM_OPERATION, fault))
@@ -215,10 +209,10 @@ impl EmbeddingProvider for OpenAiCompatibleProvider {
             model: &request.model,
             input: &request.inputs,
         };
-        let builder = http.post_json(&self.inner.embeddings_url, &body);
         tracing::debug!(provider = %http.name(), model = %request.model, inputs = request.inputs.len(), "embedding request");
-        let response = http.send(EMBEDDING_OPERATION, builder).await?;
-        let answer: WireEmbeddings = http.read_json(EMBEDDING_OPERATION, response).await?;
+        let answer: WireEmbeddings = http
+            .post_for_json(EMBEDDING_OPERATION, &self.inner.embeddings_url, &body)
+            .await?;
         answer
             .into_embeddings(request.inputs.len())
             .map_err(|fault| http.error(EMBEDDING_OPERATION, fault))

@@ -1,9 +1,9 @@
 //! The LLM port: streamed chat completion with content deltas and final token usage.
 //!
 //! Adapters (OpenAI-compatible, Gemini, local) live in `hellosales-providers`. Every failure of
-//! a provider is an [`AppError::Provider`](crate::error::AppError::Provider) with operation
+//! a provider is an [`AppError::Provider`] with operation
 //! [`LLM_OPERATION`] and one of the typed
-//! [`ProviderFailure`](crate::error::ProviderFailure)s, which carry retryability.
+//! [`ProviderFailure`]s, which carry retryability.
 //!
 //! A caller either consumes the stream ([`LlmProvider::chat_stream`]) or waits for the whole
 //! answer ([`LlmProvider::complete`]), which adapters serve from a non-streaming endpoint.
@@ -182,7 +182,7 @@ pub trait LlmProvider: Send + Sync + 'static {
     /// Starts a streamed chat completion.
     ///
     /// # Errors
-    /// [`AppError::Provider`](crate::error::AppError::Provider) with operation `llm` when the
+    /// [`AppError::Provider`] with operation `llm` when the
     /// request is refused (authentication, rate limit, bad request, server error) or the
     /// provider does not answer in time. Failures after the stream has started (a broken or
     /// unparsable stream, a timeout) are yielded as an `Err` item of the stream.
