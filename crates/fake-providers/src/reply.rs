@@ -64,7 +64,8 @@ pub(crate) enum Ending {
 }
 
 /// A trigger that cuts a stream scripted with [`Reply::disconnect_after`]. Fire it from the
-/// test once the client has read what it should, or create it already fired.
+/// test once the client has read what it should: a cut with nothing awaited may lose what the
+/// server had buffered, headers included.
 #[derive(Clone, Debug, Default)]
 pub struct Disconnect(Arc<Notify>);
 
@@ -73,14 +74,6 @@ impl Disconnect {
     #[must_use]
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// A trigger already fired: the stream is cut as soon as its chunks are sent.
-    #[must_use]
-    pub fn immediately() -> Self {
-        let trigger = Self::default();
-        trigger.now();
-        trigger
     }
 
     /// Cuts the stream (or lets it be cut as soon as it gets there).

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use hellosales_fake_providers::{FakeProviderServer, Reply};
+use hellosales_fake_providers::{Disconnect, FakeProviderServer, Reply};
 use serde_json::{Value, json};
 
 async fn post(url: String, body: &Value) -> reqwest::Response {
@@ -106,4 +106,19 @@ async fn gemini_errors_use_the_google_error_shape_and_need_alt_sse_to_stream() {
     )
     .await;
     assert_eq!(no_sse.status(), 400);
+}
+
+#[tokio::test]
+async fn a_disconnect_cuts_the_body_before_its_end() {
+    let server = FakeProviderServer::start().await.unwrap();
+    let cut = Disconnect::new();
+    server.push(Reply::text(["a", "b"]).disconnect_after(1, &cut));
+    let url = format!("{}/chat/completions", server.openai_base_url());
+    let response = post(url, &json!({"model": "m", "stream": true})).await;
+    assert_eq!(response.status(), 200);
+    cut.now();
+    assert!(
+        response.text().await.is_err(),
+        "the body must end in an error"
+    );
 }
