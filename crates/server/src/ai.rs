@@ -16,8 +16,8 @@ use hellosales_providers::openai_compatible::{
     GROQ_BASE_URL, OLLAMA_BASE_URL, OPENAI_BASE_URL, OPENROUTER_BASE_URL,
 };
 use hellosales_providers::{
-    LlmRoute, LlmRoutes, ModelPrice, OpenAiCompatibleConfig, OpenAiCompatibleProvider, PriceTable,
-    RecordingLlm, RecordingOptions, UnavailableLlm,
+    GeminiConfig, GeminiProvider, LlmRoute, LlmRoutes, ModelPrice, OpenAiCompatibleConfig,
+    OpenAiCompatibleProvider, PriceTable, RecordingLlm, RecordingOptions, UnavailableLlm,
 };
 use hellosales_store::{EventWriterStats, Store};
 use stageflow::events::{BatchConfig, BatchedEventSink};
@@ -164,7 +164,19 @@ fn llm_provider(endpoint: &LlmEndpoint, timeout: Duration) -> anyhow::Result<Arc
         LlmProviderName::Openrouter => openai_compatible(OPENROUTER_BASE_URL),
         LlmProviderName::Openai => openai_compatible(OPENAI_BASE_URL),
         LlmProviderName::Ollama => openai_compatible(OLLAMA_BASE_URL),
-        LlmProviderName::Gemini => Ok(Arc::new(UnavailableLlm::new(name, "gemini"))),
+        LlmProviderName::Gemini => {
+            let api_key = endpoint
+                .api_key
+                .clone()
+                .context("GEMINI_API_KEY is required for the gemini provider")?;
+            let mut config = GeminiConfig::new(api_key).with_request_timeout(timeout);
+            if let Some(base_url) = &endpoint.base_url {
+                config = config.with_base_url(base_url.clone());
+            }
+            let provider =
+                GeminiProvider::new(config).context("setting up the gemini LLM provider")?;
+            Ok(Arc::new(provider))
+        }
         LlmProviderName::Local => Ok(Arc::new(UnavailableLlm::new(
             name,
             "the embedded local model is not part of this build yet; set LLM_PROVIDER to groq, \

@@ -2,13 +2,16 @@
 //! Implementations live in `hellosales-store` and `hellosales-providers`; tests may supply fakes.
 
 pub mod content;
+pub mod embedding;
 pub mod identity;
 pub mod llm;
 pub mod pipeline_runs;
 pub mod provider_calls;
 
 pub use content::{CompanyProfileStore, EditableStore, VersionedStore};
+pub use embedding::{EMBEDDING_OPERATION, EmbeddingProvider, EmbeddingRequest, Embeddings};
 pub use identity::IdentityRepository;
+pub use llm::ChatCompletion;
 pub use llm::{
     ChatEvent, ChatMessage, ChatRequest, ChatRole, ChatStream, LLM_OPERATION, LlmProvider,
 };

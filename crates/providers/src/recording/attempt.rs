@@ -105,8 +105,13 @@ impl Attempt {
                 prompt_tokens,
                 completion_tokens,
             } => self.usage = Some((*prompt_tokens, *completion_tokens)),
-            // When `Done` names the answering model, take it into `response_model` here.
-            ChatEvent::Done { finish_reason, .. } => self.finish_reason.clone_from(finish_reason),
+            ChatEvent::Done {
+                finish_reason,
+                model,
+            } => {
+                self.finish_reason.clone_from(finish_reason);
+                self.response_model.clone_from(model);
+            }
         }
     }
 

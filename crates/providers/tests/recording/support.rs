@@ -22,12 +22,16 @@ use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
-/// The one place that builds `ChatEvent::Done` (its fields grow on another branch).
+/// `Done`, as a provider that names the answering model says it.
 pub fn done(finish_reason: Option<&str>) -> ChatEvent {
     ChatEvent::Done {
         finish_reason: finish_reason.map(str::to_owned),
+        model: Some(RESPONSE_MODEL.to_owned()),
     }
 }
+
+/// The model the scripted provider says answered.
+pub const RESPONSE_MODEL: &str = "llama-3.1-8b-instant-0724";
 
 pub fn delta(text: &str) -> ChatEvent {
     ChatEvent::Delta(text.to_owned())
