@@ -95,27 +95,18 @@ fn describe() {
         Unit::Milliseconds,
         "Stage duration by pipeline, stage, service and status"
     );
+    hellosales_providers::recording::describe_metrics();
     describe_counter!(
-        "provider_calls_total",
-        "Provider calls by provider, model and status"
-    );
-    describe_histogram!(
-        "provider_latency_ms",
-        Unit::Milliseconds,
-        "Provider call latency by provider and model"
-    );
-    describe_histogram!(
-        "provider_ttft_ms",
-        Unit::Milliseconds,
-        "Time to the first content token by provider and model"
-    );
-    describe_counter!(
-        "provider_cost_usd_micros_total",
-        "Cost of provider calls in micro-USD by provider and model"
-    );
-    describe_counter!(
-        "event_sink_dropped_total",
+        stageflow::events::EVENT_SINK_DROPPED_TOTAL,
         "Pipeline events dropped because the event queue was full"
+    );
+    describe_counter!(
+        hellosales_store::event_sink::EVENT_SINK_WRITTEN_TOTAL,
+        "Pipeline events written to pipeline_events"
+    );
+    describe_counter!(
+        hellosales_store::event_sink::EVENT_SINK_FAILED_TOTAL,
+        "Pipeline events that could not be written, by reason"
     );
     metrics::gauge!(WS_CONNECTIONS).set(0.0);
 }

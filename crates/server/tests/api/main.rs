@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod ai;
 mod content_clients;
 mod content_concurrency;
 mod content_emails;
