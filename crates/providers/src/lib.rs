@@ -39,5 +39,8 @@ mod trace_context;
 pub use gemini::{GeminiConfig, GeminiProvider};
 pub use openai_compatible::{OpenAiCompatibleConfig, OpenAiCompatibleProvider};
 pub use pricing::{ModelPrice, PriceTable, TokenCost};
-pub use recording::{Completion, RecordedStream, RecordingLlm, RecordingOptions, TokenUsage};
+pub use recording::{
+    Completion, RecordedEmbeddings, RecordedStream, RecordingEmbedder, RecordingLlm,
+    RecordingOptions, TokenUsage,
+};
 pub use unavailable::UnavailableLlm;

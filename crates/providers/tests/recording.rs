@@ -8,6 +8,9 @@
 #[path = "recording/support.rs"]
 mod support;
 
+#[path = "recording/embeddings.rs"]
+mod embeddings;
+
 use futures::StreamExt;
 use hellosales_domain::error::ProviderFailure;
 use hellosales_domain::ports::{

@@ -5,7 +5,6 @@
 //! `started_at` is taken once and `completed_at` is `started_at` plus the measured latency.
 
 use super::redact::redact_secrets;
-use crate::pricing::PriceTable;
 use crate::tokens;
 use chrono::{DateTime, Utc};
 use hellosales_domain::AppError;
@@ -115,24 +114,11 @@ impl Attempt {
         }
     }
 
-    /// The record of the attempt, ended now in the way given, priced from `prices` on the
-    /// day it started.
-    pub(super) fn finish(self, ending: &Ending<'_>, prices: &PriceTable) -> ProviderCallRecord {
+    /// The record of the attempt, ended now in the way given; not priced yet (`priced` false,
+    /// no cost: the recorder prices it).
+    pub(super) fn finish(self, ending: &Ending<'_>) -> ProviderCallRecord {
         let latency = self.started.elapsed();
-        let day = self.started_at.date_naive();
         let (tokens_in, tokens_out, tokens_estimated) = self.tokens(ending);
-        let priced = prices.lookup(&self.provider, &self.model, day).is_some();
-        let cost_usd_micros = tokens_in.zip(tokens_out).and_then(|(input, output)| {
-            prices
-                .cost(
-                    &self.provider,
-                    &self.model,
-                    day,
-                    input.into(),
-                    output.into(),
-                )
-                .map(|cost| cost.usd_micros)
-        });
         let (error_code, error) = failure(ending, &self.provider).unzip();
         ProviderCallRecord {
             id: self.id,
@@ -153,8 +139,8 @@ impl Attempt {
             tokens_in,
             tokens_out,
             tokens_estimated,
-            cost_usd_micros,
-            priced,
+            cost_usd_micros: None,
+            priced: false,
             success: matches!(ending, Ending::Completed),
             error,
             error_code,

@@ -12,6 +12,7 @@
 //! own, and [`RecordingLlm::flush`] waits for them.
 //!
 //! - `attempt`: the observations of one call and its record;
+//! - `embedding`: the same for embedding calls ([`RecordingEmbedder`]);
 //! - `stream`: the pass-through stream that ends the attempt exactly once;
 //! - `recorder`: pricing, span fields, metrics, then the write;
 //! - `writer`: the writes off the caller's path;
@@ -19,6 +20,7 @@
 //! - `redact`: secrets out of error messages.
 
 mod attempt;
+mod embedding;
 mod recorder;
 mod redact;
 mod stream;
@@ -26,6 +28,7 @@ mod telemetry;
 mod writer;
 
 pub use attempt::CANCELLED;
+pub use embedding::{RecordedEmbeddings, RecordingEmbedder};
 pub use stream::RecordedStream;
 pub use telemetry::{
     PROVIDER_CALLS_TOTAL, PROVIDER_COST_USD_MICROS_TOTAL, PROVIDER_LATENCY_MS, PROVIDER_TTFT_MS,

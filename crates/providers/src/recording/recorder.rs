@@ -1,16 +1,18 @@
-//! [`Recorder`]: what ends an attempt: prices it into its record, records the span fields and
-//! the metrics, and hands the record to the writer. Runs once per attempt.
+//! [`Recorder`]: what ends an attempt: prices its record (from the provider, model, day and
+//! tokens), records the span fields and the metrics, and hands the record to the writer. Runs
+//! once per attempt.
 
 use super::attempt::{Attempt, Ending};
 use super::telemetry;
 use super::writer::RecordWriter;
 use crate::pricing::PriceTable;
-use hellosales_domain::ports::ProviderCallStore;
+use hellosales_domain::ports::{ProviderCallRecord, ProviderCallStore};
 use std::sync::Arc;
 use tokio::runtime::Handle;
 use tracing::Span;
 
-/// Shared by a [`RecordingLlm`](super::RecordingLlm) and the streams it returns.
+/// Shared by a [`RecordingLlm`](super::RecordingLlm) and the streams it returns (and by a
+/// [`RecordingEmbedder`](super::RecordingEmbedder)).
 pub(super) struct Recorder {
     prices: Arc<PriceTable>,
     writer: RecordWriter,
@@ -32,7 +34,29 @@ impl Recorder {
         span: &Span,
         runtime: &Handle,
     ) {
-        let record = attempt.finish(ending, &self.prices);
+        let mut record = attempt.finish(ending);
+        self.price(&mut record);
+        self.submit(record, span, runtime);
+    }
+
+    /// Prices a finished record from its provider, model, day and tokens: `priced` when the
+    /// model has a price, and the exact cost when the tokens are known.
+    pub(super) fn price(&self, record: &mut ProviderCallRecord) {
+        let day = record.started_at.date_naive();
+        let model = record.model_id.as_deref().unwrap_or_default();
+        record.priced = self.prices.lookup(&record.provider, model, day).is_some();
+        record.cost_usd_micros = record
+            .tokens_in
+            .zip(record.tokens_out)
+            .and_then(|(input, output)| {
+                self.prices
+                    .cost(&record.provider, model, day, input.into(), output.into())
+            })
+            .map(|cost| cost.usd_micros);
+    }
+
+    /// Records the finished call on its span and in the metrics, and hands it to the writer.
+    pub(super) fn submit(&self, record: ProviderCallRecord, span: &Span, runtime: &Handle) {
         telemetry::record_on_span(span, &record);
         telemetry::record_metrics(&record);
         self.writer.submit(record, runtime);

@@ -70,6 +70,32 @@ pub(super) fn chat_span(context: &CallContext, provider: &str, model: &str, call
     )
 }
 
+/// The span of one embeddings call (`gen_ai.operation.name = "embeddings"`).
+pub(super) fn embeddings_span(
+    context: &CallContext,
+    provider: &str,
+    model: &str,
+    call_id: Uuid,
+) -> Span {
+    tracing::info_span!(
+        "gen_ai.embeddings",
+        otel.name = %format_args!("embeddings {model}"),
+        otel.kind = "client",
+        otel.status_code = Empty,
+        gen_ai.operation.name = "embeddings",
+        gen_ai.provider.name = %provider,
+        gen_ai.request.model = %model,
+        gen_ai.response.model = Empty,
+        gen_ai.usage.input_tokens = Empty,
+        gen_ai.usage.output_tokens = Empty,
+        gen_ai.response.finish_reasons = Empty,
+        "error.type" = Empty,
+        hellosales.service = context.service.as_str(),
+        hellosales.tokens_estimated = Empty,
+        provider_call.id = %call_id,
+    )
+}
+
 /// Records on `span` what the finished call learnt.
 pub(super) fn record_on_span(span: &Span, record: &ProviderCallRecord) {
     if let Some(model) = &record.response_model {
