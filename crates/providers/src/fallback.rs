@@ -7,8 +7,7 @@
 //! its route's [`RecordingLlm`], so each one is a `provider_calls` record of its own.
 
 use crate::recording::{Completion, RecordedStream, RecordingLlm};
-use futures::StreamExt;
-use hellosales_domain::ports::{CallContext, ChatEvent, ChatRequest};
+use hellosales_domain::ports::{CallContext, ChatRequest};
 use hellosales_domain::{AppError, AppResult};
 
 /// One provider and the model asked of it.
@@ -86,28 +85,9 @@ impl LlmRoutes {
         context: &CallContext,
         request: ChatRequest,
     ) -> AppResult<Completion> {
-        let mut stream = self.chat_stream(context, request).await?;
-        let mut completion = Completion {
-            call_id: stream.call_id(),
-            content: String::new(),
-            usage: None,
-            finish_reason: None,
-        };
-        while let Some(event) = stream.next().await {
-            match event? {
-                ChatEvent::Delta(text) => completion.content.push_str(&text),
-                ChatEvent::Usage {
-                    prompt_tokens,
-                    completion_tokens,
-                } => {
-                    completion.usage = Some(crate::recording::TokenUsage {
-                        prompt_tokens,
-                        completion_tokens,
-                    });
-                }
-                ChatEvent::Done { finish_reason, .. } => completion.finish_reason = finish_reason,
-            }
-        }
-        Ok(completion)
+        self.chat_stream(context, request)
+            .await?
+            .into_completion()
+            .await
     }
 }

@@ -1,6 +1,6 @@
 //! The recording wrapper: one `provider_calls` record per attempt, with exact cost, TTFT at the
 //! first content delta, flagged estimates, typed failures, cancellation, no stored text when
-//! prompt storage is off, no secrets; the `gen_ai.chat` span; the provider metrics; and one
+//! prompt storage is off, no secrets; the `gen_ai.call` span; the provider metrics; and one
 //! call written through the real store on SQLite.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -447,7 +447,7 @@ async fn the_span_carries_the_gen_ai_attributes_and_wraps_the_stream() {
     );
     drain(&llm, &CallContext::new(AiService::Script), request(MODEL)).await;
 
-    let span = capture.closed_span("gen_ai.chat");
+    let span = capture.closed_span("gen_ai.call");
     for (field, value) in [
         ("otel.kind", "client"),
         ("otel.name", "chat llama-3.1-8b-instant"),
@@ -476,7 +476,7 @@ async fn the_span_carries_the_gen_ai_attributes_and_wraps_the_stream() {
     assert!(
         provider_lines
             .iter()
-            .all(|e| e.parent.as_deref() == Some("gen_ai.chat")),
+            .all(|e| e.parent.as_deref() == Some("gen_ai.call")),
         "the provider's stream runs inside the span: {provider_lines:#?}"
     );
 }
@@ -502,7 +502,7 @@ async fn a_failed_call_sets_error_type_on_its_span() {
         .unwrap_err();
     llm.flush().await;
 
-    let span = capture.closed_span("gen_ai.chat");
+    let span = capture.closed_span("gen_ai.call");
     assert_eq!(span.field("error.type"), Some("PROVIDER_TIMEOUT"));
     assert_eq!(span.field("otel.status_code"), Some("ERROR"));
     assert_eq!(span.field("gen_ai.usage.input_tokens"), None);

@@ -1,7 +1,7 @@
 //! [`RecordingEmbedder`]: the recording wrapper of embedding calls. Each call is one
 //! `provider_calls` record with operation `embedding`: the input tokens (the provider's usage,
 //! otherwise estimated and flagged), no output tokens, the exact cost from the price table,
-//! latency, the typed error of a failed call; a `gen_ai.embeddings` client span and the
+//! latency, the typed error of a failed call; a `gen_ai.call` client span (`embeddings {model}`) and the
 //! provider metrics, as for chat.
 
 use super::redact::redact_secrets;
@@ -76,7 +76,13 @@ impl RecordingEmbedder {
         let runtime = Handle::try_current().map_err(AppError::internal)?;
         let provider = self.inner.name().to_owned();
         let call_id = Uuid::now_v7();
-        let span = telemetry::embeddings_span(context, &provider, &request.model, call_id);
+        let span = telemetry::call_span(
+            telemetry::Operation::Embeddings,
+            context,
+            &provider,
+            &request.model,
+            call_id,
+        );
         let started = Instant::now();
         let started_at = Utc::now();
         let estimate = request

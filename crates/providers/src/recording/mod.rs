@@ -1,5 +1,5 @@
 //! Provider-call recording: every attempt at an LLM goes through [`RecordingLlm`], which
-//! writes one `provider_calls` record per attempt, traces it in a `gen_ai.chat` span and
+//! writes one `provider_calls` record per attempt, traces it in a `gen_ai.call` span and
 //! counts it in the provider metrics.
 //!
 //! A record says who called ([`CallContext`]), what was asked and answered (unless
@@ -37,10 +37,7 @@ pub use telemetry::{
 
 use crate::pricing::PriceTable;
 use attempt::{Attempt, Ending};
-use futures::StreamExt;
-use hellosales_domain::ports::{
-    CallContext, ChatEvent, ChatRequest, LlmProvider, ProviderCallStore,
-};
+use hellosales_domain::ports::{CallContext, ChatRequest, LlmProvider, ProviderCallStore};
 use hellosales_domain::{AppError, AppResult};
 use recorder::Recorder;
 use std::fmt;
@@ -132,7 +129,13 @@ impl RecordingLlm {
         let runtime = Handle::try_current().map_err(AppError::internal)?;
         let provider = self.inner.name().to_owned();
         let attempt = Attempt::start(context, &provider, &request, self.options.store_prompts);
-        let span = telemetry::chat_span(context, &provider, &request.model, attempt.id());
+        let span = telemetry::call_span(
+            telemetry::Operation::Chat,
+            context,
+            &provider,
+            &request.model,
+            attempt.id(),
+        );
         match self
             .inner
             .chat_stream(request)
@@ -166,29 +169,10 @@ impl RecordingLlm {
         context: &CallContext,
         request: ChatRequest,
     ) -> AppResult<Completion> {
-        let mut stream = self.chat_stream(context, request).await?;
-        let mut completion = Completion {
-            call_id: stream.call_id(),
-            content: String::new(),
-            usage: None,
-            finish_reason: None,
-        };
-        while let Some(event) = stream.next().await {
-            match event? {
-                ChatEvent::Delta(text) => completion.content.push_str(&text),
-                ChatEvent::Usage {
-                    prompt_tokens,
-                    completion_tokens,
-                } => {
-                    completion.usage = Some(TokenUsage {
-                        prompt_tokens,
-                        completion_tokens,
-                    });
-                }
-                ChatEvent::Done { finish_reason, .. } => completion.finish_reason = finish_reason,
-            }
-        }
-        Ok(completion)
+        self.chat_stream(context, request)
+            .await?
+            .into_completion()
+            .await
     }
 
     /// Waits until every record submitted so far has been written (or its write has failed

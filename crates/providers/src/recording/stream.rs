@@ -5,7 +5,8 @@
 
 use super::attempt::{Attempt, Ending};
 use super::recorder::Recorder;
-use futures::Stream;
+use super::{Completion, TokenUsage};
+use futures::{Stream, StreamExt};
 use hellosales_domain::AppResult;
 use hellosales_domain::ports::{ChatEvent, ChatStream};
 use std::fmt;
@@ -46,6 +47,35 @@ impl RecordedStream {
     #[must_use]
     pub const fn call_id(&self) -> Uuid {
         self.call_id
+    }
+
+    /// Reads the stream to its end and returns the whole completion.
+    ///
+    /// # Errors
+    /// The error that ended the stream.
+    pub async fn into_completion(mut self) -> AppResult<Completion> {
+        let mut completion = Completion {
+            call_id: self.call_id,
+            content: String::new(),
+            usage: None,
+            finish_reason: None,
+        };
+        while let Some(event) = self.next().await {
+            match event? {
+                ChatEvent::Delta(text) => completion.content.push_str(&text),
+                ChatEvent::Usage {
+                    prompt_tokens,
+                    completion_tokens,
+                } => {
+                    completion.usage = Some(TokenUsage {
+                        prompt_tokens,
+                        completion_tokens,
+                    });
+                }
+                ChatEvent::Done { finish_reason, .. } => completion.finish_reason = finish_reason,
+            }
+        }
+        Ok(completion)
     }
 }
 

@@ -1,6 +1,6 @@
 //! The tracing span and the metrics of each provider call.
 //!
-//! The span `gen_ai.chat` carries the OpenTelemetry GenAI semantic-convention attributes as
+//! The span `gen_ai.call` (exported as `chat {model}` or `embeddings {model}`) carries the OpenTelemetry GenAI semantic-convention attributes as
 //! field names (`gen_ai.operation.name`, `gen_ai.provider.name`, `gen_ai.request.model`,
 //! `gen_ai.response.model`, `gen_ai.usage.input_tokens`, `gen_ai.usage.output_tokens`,
 //! `gen_ai.response.finish_reasons`, `error.type`) plus `otel.name`, `otel.kind = "client"`
@@ -49,40 +49,38 @@ pub fn describe_metrics() {
     );
 }
 
-/// The span of one chat call (`gen_ai.operation.name = "chat"`).
-pub(super) fn chat_span(context: &CallContext, provider: &str, model: &str, call_id: Uuid) -> Span {
-    tracing::info_span!(
-        "gen_ai.chat",
-        otel.name = %format_args!("chat {model}"),
-        otel.kind = "client",
-        otel.status_code = Empty,
-        gen_ai.operation.name = "chat",
-        gen_ai.provider.name = %provider,
-        gen_ai.request.model = %model,
-        gen_ai.response.model = Empty,
-        gen_ai.usage.input_tokens = Empty,
-        gen_ai.usage.output_tokens = Empty,
-        gen_ai.response.finish_reasons = Empty,
-        "error.type" = Empty,
-        hellosales.service = context.service.as_str(),
-        hellosales.tokens_estimated = Empty,
-        provider_call.id = %call_id,
-    )
+/// The GenAI operation of a provider call, as `gen_ai.operation.name` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Operation {
+    /// A chat completion.
+    Chat,
+    /// Text embeddings.
+    Embeddings,
 }
 
-/// The span of one embeddings call (`gen_ai.operation.name = "embeddings"`).
-pub(super) fn embeddings_span(
+impl Operation {
+    const fn as_str(self) -> &'static str {
+        match self {
+            Self::Chat => "chat",
+            Self::Embeddings => "embeddings",
+        }
+    }
+}
+
+/// The span of one provider call (`gen_ai.call`, exported as `{operation} {model}`).
+pub(super) fn call_span(
+    operation: Operation,
     context: &CallContext,
     provider: &str,
     model: &str,
     call_id: Uuid,
 ) -> Span {
     tracing::info_span!(
-        "gen_ai.embeddings",
-        otel.name = %format_args!("embeddings {model}"),
+        "gen_ai.call",
+        otel.name = %format_args!("{} {model}", operation.as_str()),
         otel.kind = "client",
         otel.status_code = Empty,
-        gen_ai.operation.name = "embeddings",
+        gen_ai.operation.name = operation.as_str(),
         gen_ai.provider.name = %provider,
         gen_ai.request.model = %model,
         gen_ai.response.model = Empty,
