@@ -39,6 +39,14 @@ impl LlmRoutes {
         &self.primary
     }
 
+    /// The route at `index`: 0 is the primary, then the fallbacks in order.
+    fn route(&self, index: usize) -> Option<&LlmRoute> {
+        match index {
+            0 => Some(&self.primary),
+            n => self.fallbacks.get(n - 1),
+        }
+    }
+
     /// Starts a streamed completion on the first route that accepts it. The request's
     /// `model` is replaced by each route's model.
     ///
@@ -50,18 +58,19 @@ impl LlmRoutes {
         context: &CallContext,
         request: ChatRequest,
     ) -> AppResult<RecordedStream> {
-        let mut routes = std::iter::once(&self.primary)
-            .chain(&self.fallbacks)
-            .peekable();
+        // Indexes rather than an iterator of references held across the awaits: the future
+        // must stay `Send` for callers that spawn it (pipeline stages).
         let mut last_error = None;
-        while let Some(route) = routes.next() {
+        let mut index = 0;
+        while let Some(route) = self.route(index) {
+            index += 1;
             let attempt = ChatRequest {
                 model: route.model.clone(),
                 ..request.clone()
             };
             match route.llm.chat_stream(context, attempt).await {
                 Ok(stream) => return Ok(stream),
-                Err(error) if error.retryable() && routes.peek().is_some() => {
+                Err(error) if error.retryable() && self.route(index).is_some() => {
                     tracing::warn!(
                         provider = route.llm.provider_name(),
                         model = %route.model,

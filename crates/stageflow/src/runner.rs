@@ -72,6 +72,9 @@ pub(crate) async fn run(
 ) -> Result<PipelineResults, PipelineError> {
     let span = tracing::info_span!(
         "pipeline",
+        otel.name = %format_args!("pipeline {}", pipeline.name),
+        otel.status_code = tracing::field::Empty,
+        status = tracing::field::Empty,
         pipeline = &*pipeline.name,
         pipeline_run_id = %snapshot.pipeline_run_id,
         request_id = snapshot.request_id.as_deref(),
@@ -83,10 +86,19 @@ pub(crate) async fn run(
     );
     let run = Run::new(pipeline, snapshot, options).execute();
     if span.is_disabled() {
-        run.await
-    } else {
-        run.instrument(span).await
+        return run.await;
     }
+    let result = run.instrument(span.clone()).await;
+    let status = match &result {
+        Ok(_) => RunStatus::Completed,
+        Err(PipelineError::Cancelled(_)) => RunStatus::Cancelled,
+        Err(_) => RunStatus::Failed,
+    };
+    span.record("status", status.as_str());
+    if status == RunStatus::Failed {
+        span.record("otel.status_code", "ERROR");
+    }
+    result
 }
 
 /// Why a run stopped early.

@@ -1,16 +1,25 @@
 //! The AI services as the server wires them from its configuration, against the fake provider
 //! server: every attempt is a priced `provider_calls` row, a retryable refusal falls back to the
 //! next provider, provider calls are OpenTelemetry client spans with the GenAI attributes whose
-//! trace reaches the provider in `traceparent`, and the API key is never logged or stored.
+//! trace reaches the provider in `traceparent`, and the API key is never logged or stored; a
+//! pipeline run is one `pipeline_runs` row, its events in `pipeline_events`, and one trace
+//! (pipeline, stage, provider call).
 
 use crate::helpers::{Backend, TestApp, backends};
+use hellosales_app::RunTotals;
 use hellosales_domain::ports::{AiService, CallContext, ChatMessage, ChatRequest};
 use hellosales_domain::{ExternalIdentity, Role};
 use hellosales_fake_providers::{FakeProviderServer, Reply};
-use hellosales_store::entities::provider_calls;
+use hellosales_store::entities::{pipeline_events, pipeline_runs, provider_calls};
 use opentelemetry::trace::SpanKind;
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
-use sea_orm::{EntityTrait, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use stageflow::events::EventSink;
+use stageflow::interceptors::default_interceptors;
+use stageflow::{
+    ContextSnapshot, FnStage, Pipeline, RunOptions, StageContext, StageError, StageKind,
+    StageOutput, StageSpec,
+};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use tracing_subscriber::layer::SubscriberExt;
@@ -310,4 +319,147 @@ async fn provider_calls_are_gen_ai_client_spans_that_reach_the_provider_and_logs
         assert!(!row.contains(GROQ_KEY), "the key was stored: {row}");
     }
     assert_eq!(calls.len(), 2);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_pipeline_run_is_one_run_row_its_events_and_one_trace() {
+    hellosales_server::telemetry::otel::install_propagator();
+    let exporter = InMemorySpanExporter::default();
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(exporter.clone())
+        .build();
+    let subscriber =
+        tracing_subscriber::registry().with(hellosales_server::telemetry::otel::layer(&provider));
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let fake = FakeProviderServer::start().await.unwrap();
+    fake.push(Reply::text(["A ", "script."]).with_usage(1_000, 300));
+    let app = groq_app(&Backend::Sqlite, &fake, &[]).await;
+    let context = tenant_context(&app).await;
+    let ai = app.state.ai().clone();
+
+    let llm_stage = {
+        let (ai, context) = (ai.clone(), context.clone());
+        FnStage::new(move |stage: StageContext| {
+            let (ai, context) = (ai.clone(), context.clone());
+            async move {
+                let context = context.with_pipeline_run(stage.snapshot().pipeline_run_id);
+                let completion = ai
+                    .llm()
+                    .complete(&context, request())
+                    .await
+                    .map_err(|e| StageError::new(e.code(), e.public_message()))?;
+                Ok(StageOutput::ok()
+                    .with("text", completion.content)
+                    .with("call_id", completion.call_id.to_string()))
+            }
+        })
+    };
+    let pipeline = Pipeline::builder("script_generation")
+        .interceptors(default_interceptors(ai.interceptors()))
+        .stage(StageSpec::new(
+            "input_guard",
+            FnStage::new(|_| async { Ok(StageOutput::ok()) }),
+            StageKind::Guard,
+        ))
+        .stage(StageSpec::new("llm", llm_stage, StageKind::Transform).depends_on(["input_guard"]))
+        .build()
+        .unwrap();
+    let snapshot = ContextSnapshot::new()
+        .with_request_id("req-run-1")
+        .with_service("script")
+        .with_topology("script_generation")
+        .with_org_id(context.org_id.unwrap().0)
+        .with_user_id(context.user_id.unwrap().0);
+    let run_id = snapshot.pipeline_run_id;
+
+    ai.runs()
+        .start(
+            &snapshot,
+            "script_generation",
+            "script",
+            serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+    let sink: Arc<dyn EventSink> = Arc::new(ai.events().clone());
+    let result = pipeline
+        .run(snapshot.clone(), RunOptions::new().sink(sink))
+        .await;
+    let results = result.as_ref().unwrap();
+    let call_id: String = results.get("llm").unwrap().get("call_id").unwrap();
+    ai.llm().primary().llm.flush().await; // the run row refers to the call's row
+    let totals = RunTotals {
+        tokens_in: Some(1_000),
+        tokens_out: Some(300),
+        cost_usd_micros: Some(74),
+        llm_provider_call_id: Some(call_id.parse().unwrap()),
+        ..RunTotals::default()
+    };
+    ai.runs().finish(&snapshot, &result, totals).await;
+    ai.events().flush().await;
+
+    let db = app.state.store().connection();
+    let run = pipeline_runs::Entity::find_by_id(run_id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.status, "completed");
+    assert_eq!(run.org_id, context.org_id.map(|id| id.0));
+    assert_eq!(
+        run.llm_provider_call_id.map(|id| id.to_string()),
+        Some(call_id.clone())
+    );
+    assert_eq!(run.total_cost_usd_micros, Some(74));
+    let stages = run.stages.unwrap();
+    assert_eq!(stages["input_guard"]["status"], "ok");
+    assert_eq!(stages["llm"]["status"], "ok");
+    let call = provider_calls::Entity::find_by_id(call_id.parse::<uuid::Uuid>().unwrap())
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(call.pipeline_run_id, Some(run_id));
+
+    let events: Vec<String> = pipeline_events::Entity::find()
+        .filter(pipeline_events::Column::PipelineRunId.eq(run_id))
+        .order_by_asc(pipeline_events::Column::OccurredAt)
+        .order_by_asc(pipeline_events::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event_type)
+        .collect();
+    assert_eq!(events.first().map(String::as_str), Some("pipeline.started"));
+    assert!(
+        events.contains(&"stage.llm.completed".to_owned()),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&"pipeline.completed".to_owned()),
+        "{events:?}"
+    );
+    app.cleanup().await;
+    provider.force_flush().unwrap();
+
+    let spans = exporter.get_finished_spans().unwrap();
+    let named = |name: &str| {
+        spans.iter().find(|s| s.name == name).unwrap_or_else(|| {
+            panic!(
+                "no span {name} in {:?}",
+                spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+            )
+        })
+    };
+    let run_span = named("pipeline script_generation");
+    let stage_span = named("stage llm");
+    let call_span = named("chat llama-3.1-8b-instant");
+    assert_eq!(stage_span.parent_span_id, run_span.span_context.span_id());
+    assert_eq!(call_span.parent_span_id, stage_span.span_context.span_id());
+    assert_eq!(
+        call_span.span_context.trace_id(),
+        run_span.span_context.trace_id()
+    );
 }
