@@ -121,22 +121,27 @@ async fn configured_calls_are_recorded_priced_and_never_store_the_key() {
     }
 }
 
-#[tokio::test]
-async fn a_retryable_refusal_falls_back_and_each_attempt_is_a_row() {
-    let fake = FakeProviderServer::start().await.unwrap();
-    fake.push(Reply::server_error());
-    fake.push(Reply::text(["From Gemini."]).with_usage(20, 4));
+/// Groq first, Gemini as its fallback, both on `fake`.
+async fn groq_then_gemini_app(fake: &FakeProviderServer) -> TestApp {
     let gemini_url = fake.gemini_base_url();
-    let app = groq_app(
+    groq_app(
         &Backend::Sqlite,
-        &fake,
+        fake,
         &[
             ("LLM_FALLBACK_PROVIDER", "gemini"),
             ("GEMINI_API_KEY", GEMINI_KEY),
             ("GEMINI_BASE_URL", gemini_url.as_str()),
         ],
     )
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn a_retryable_refusal_falls_back_and_each_attempt_is_a_row() {
+    let fake = FakeProviderServer::start().await.unwrap();
+    fake.push(Reply::server_error());
+    fake.push(Reply::text(["From Gemini."]).with_usage(20, 4));
+    let app = groq_then_gemini_app(&fake).await;
     let context = tenant_context(&app).await;
 
     let completion = app
@@ -175,17 +180,7 @@ async fn a_retryable_refusal_falls_back_and_each_attempt_is_a_row() {
 async fn a_non_retryable_refusal_does_not_fall_back() {
     let fake = FakeProviderServer::start().await.unwrap();
     fake.push(Reply::unauthorized());
-    let gemini_url = fake.gemini_base_url();
-    let app = groq_app(
-        &Backend::Sqlite,
-        &fake,
-        &[
-            ("LLM_FALLBACK_PROVIDER", "gemini"),
-            ("GEMINI_API_KEY", GEMINI_KEY),
-            ("GEMINI_BASE_URL", gemini_url.as_str()),
-        ],
-    )
-    .await;
+    let app = groq_then_gemini_app(&fake).await;
     let context = tenant_context(&app).await;
     let error = app
         .state
