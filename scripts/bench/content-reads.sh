@@ -6,6 +6,8 @@
 # GET /api/v1/products?limit=20, and pgbench -S at the same concurrency, in one sitting.
 # Needs: PostgreSQL on 127.0.0.1:5432 (user postgres, trust), wrk, pgbench.
 # Usage: scripts/bench/content-reads.sh [seconds per run, default 20]
+# PGSSLMODE (libpq's variable, default prefer) sets the TLS mode of the server's pool and of
+# pgbench alike, so that both sides of the comparison pay the same for it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -17,13 +19,15 @@ DB=hs_bench_content
 PGBENCH_DB=hs_bench_pgbench
 PORT=18080
 TARGET=${CARGO_TARGET_DIR:-target}
+SSLMODE=${PGSSLMODE:-prefer}
+export PGSSLMODE=$SSLMODE
 
 cargo build --release --locked -p hellosales-server --bin hellosales
 BIN="$TARGET/release/hellosales"
 
 psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 DATA_DIR=$(mktemp -d)
-export DATABASE_URL="$PG/$DB" HELLOSALES_DATA_DIR="$DATA_DIR" HELLOSALES_BIND="127.0.0.1:$PORT" \
+export DATABASE_URL="$PG/$DB?sslmode=$SSLMODE" HELLOSALES_DATA_DIR="$DATA_DIR" HELLOSALES_BIND="127.0.0.1:$PORT" \
   LOG_LEVEL=warn HELLOSALES_CONFIG=""
 "$BIN" serve >"$DATA_DIR/server.log" 2>&1 &
 SERVER=$!
@@ -55,7 +59,7 @@ curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/produc
 run_wrk "GET /api/v1/products/{id}" "http://127.0.0.1:$PORT/api/v1/products/$PRODUCT"
 run_wrk "GET /api/v1/products?limit=20" "http://127.0.0.1:$PORT/api/v1/products?limit=20"
 
-echo "== pgbench -S (select-only), $CONNECTIONS clients"
+echo "== pgbench -S (select-only), $CONNECTIONS clients, sslmode=$SSLMODE"
 psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $PGBENCH_DB" -c "CREATE DATABASE $PGBENCH_DB"
 pgbench -q -i -s 10 "$PG/$PGBENCH_DB" >/dev/null 2>&1
 pgbench -S -c $CONNECTIONS -j $THREADS -T "$SECONDS_PER_RUN" "$PG/$PGBENCH_DB"
