@@ -42,7 +42,7 @@ impl fmt::Debug for AiServices {
         f.debug_struct("AiServices")
             .field("llm", &self.llm.primary().llm.provider_name())
             .field("model", &self.llm.primary().model)
-            .field("fallbacks", &(self.recorders.len() - 1))
+            .field("fallbacks", &self.recorders.len().saturating_sub(1))
             .finish_non_exhaustive()
     }
 }

@@ -80,7 +80,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     );
     let served = app.run_until_stopped(startup::shutdown_signal()).await;
     tracing::info!("HelloSales stopped");
-    telemetry.shutdown();
+    // Flushing the exporter blocks on its HTTP calls: off the async workers.
+    if let Err(error) = tokio::task::spawn_blocking(move || telemetry.shutdown()).await {
+        tracing::warn!(%error, "flushing the last spans");
+    }
     served
 }
 

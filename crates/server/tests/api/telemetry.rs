@@ -106,3 +106,52 @@ async fn request_spans_continue_the_callers_trace() {
         Some("401")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spans_are_exported_over_otlp_http_to_the_configured_endpoint() {
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::routing::post;
+
+    let (received, mut exports) = tokio::sync::mpsc::unbounded_channel();
+    let collector = axum::Router::new().route(
+        "/v1/traces",
+        post(move |headers: HeaderMap, body: Bytes| {
+            let received = received.clone();
+            async move {
+                let content_type = headers
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                let _ = received.send((content_type, body));
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, collector).await });
+
+    // OTEL_ENDPOINT names the collector; the traces path is added.
+    let provider =
+        hellosales_server::telemetry::otel::tracer_provider(&format!("http://{addr}")).unwrap();
+    let subscriber =
+        tracing_subscriber::registry().with(hellosales_server::telemetry::otel::layer(&provider));
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info_span!("check", otel.name = "otlp export check").in_scope(|| {});
+    });
+    // The exporter's blocking client runs on the processor's thread; flushing waits for it.
+    tokio::task::spawn_blocking(move || provider.force_flush())
+        .await
+        .unwrap()
+        .unwrap();
+
+    let (content_type, body) = exports.recv().await.unwrap();
+    assert_eq!(content_type, "application/x-protobuf");
+    assert!(
+        body.windows(b"otlp export check".len())
+            .any(|w| w == b"otlp export check"),
+        "the exported batch holds the span"
+    );
+}
