@@ -667,3 +667,57 @@ async fn a_call_is_written_through_the_real_store_on_sqlite() {
     store.close().await.unwrap();
     db.cleanup().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_completion_returns_once_its_record_is_written() {
+    let store = Arc::new(MemoryStore::default());
+    let llm = recording(
+        FakeLlm::new("groq", vec![Script::Stream(scripted_reply())]),
+        store.clone(),
+        true,
+    );
+    let completion = llm.complete(&context(), request(MODEL)).await.unwrap();
+    // No flush: the call's row exists as soon as the caller holds its id.
+    assert_eq!(store.only().id, completion.call_id);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_streamed_call_tells_when_its_record_is_written() {
+    let store = Arc::new(MemoryStore::gated());
+    let llm = recording(
+        FakeLlm::new(
+            "groq",
+            vec![
+                Script::Stream(scripted_reply()),
+                Script::Stream(scripted_reply()),
+            ],
+        ),
+        store.clone(),
+        true,
+    );
+    let mut stream = llm.chat_stream(&context(), request(MODEL)).await.unwrap();
+    assert!(
+        stream.recorded().is_none(),
+        "nothing is recorded before the end"
+    );
+    while stream.next().await.is_some() {}
+    let written = stream.recorded().expect("the ended stream was recorded");
+    store.open();
+    assert!(written.wait().await);
+    assert_eq!(store.only().id, stream.call_id());
+
+    let failing = recording(
+        FakeLlm::new("groq", vec![Script::Stream(scripted_reply())]),
+        Arc::new(FailingStore),
+        true,
+    );
+    let mut stream = failing
+        .chat_stream(&context(), request(MODEL))
+        .await
+        .unwrap();
+    while stream.next().await.is_some() {}
+    assert!(
+        !stream.recorded().unwrap().wait().await,
+        "a refused write is reported, not hidden"
+    );
+}

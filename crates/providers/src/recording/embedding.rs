@@ -144,8 +144,12 @@ impl RecordingEmbedder {
             }
         }
         self.recorder.price(&mut record);
-        let _entered = span.enter();
-        self.recorder.submit(record, &span, &runtime);
+        let written = {
+            let _entered = span.enter();
+            self.recorder.submit(record, &span, &runtime)
+        };
+        // The record exists once the caller has the call id (rows may refer to it).
+        written.wait().await;
         answer.map(|embeddings| RecordedEmbeddings {
             call_id,
             embeddings,

@@ -34,6 +34,7 @@ pub use telemetry::{
     PROVIDER_CALLS_TOTAL, PROVIDER_COST_USD_MICROS_TOTAL, PROVIDER_LATENCY_MS, PROVIDER_TTFT_MS,
     describe_metrics,
 };
+pub use writer::RecordWritten;
 
 use crate::pricing::PriceTable;
 use attempt::{Attempt, Ending};
@@ -152,9 +153,12 @@ impl RecordingLlm {
                 span,
             )),
             Err(err) => {
-                let _entered = span.enter();
-                self.recorder
-                    .finish(attempt, &Ending::Refused(&err), &span, &runtime);
+                let written = {
+                    let _entered = span.enter();
+                    self.recorder
+                        .finish(attempt, &Ending::Refused(&err), &span, &runtime)
+                };
+                written.wait().await;
                 Err(err)
             }
         }

@@ -4,7 +4,7 @@
 
 use super::attempt::{Attempt, Ending};
 use super::telemetry;
-use super::writer::RecordWriter;
+use super::writer::{RecordWriter, RecordWritten};
 use crate::pricing::PriceTable;
 use hellosales_domain::ports::{ProviderCallRecord, ProviderCallStore};
 use std::sync::Arc;
@@ -33,10 +33,10 @@ impl Recorder {
         ending: &Ending<'_>,
         span: &Span,
         runtime: &Handle,
-    ) {
+    ) -> RecordWritten {
         let mut record = attempt.finish(ending);
         self.price(&mut record);
-        self.submit(record, span, runtime);
+        self.submit(record, span, runtime)
     }
 
     /// Prices a finished record from its provider, model, day and tokens: `priced` when the
@@ -56,10 +56,15 @@ impl Recorder {
     }
 
     /// Records the finished call on its span and in the metrics, and hands it to the writer.
-    pub(super) fn submit(&self, record: ProviderCallRecord, span: &Span, runtime: &Handle) {
+    pub(super) fn submit(
+        &self,
+        record: ProviderCallRecord,
+        span: &Span,
+        runtime: &Handle,
+    ) -> RecordWritten {
         telemetry::record_on_span(span, &record);
         telemetry::record_metrics(&record);
-        self.writer.submit(record, runtime);
+        self.writer.submit(record, runtime)
     }
 
     /// Waits for the records submitted so far to be written.

@@ -1,10 +1,12 @@
 //! [`RecordedStream`]: the provider's chat stream, passed through unchanged, that ends its
 //! attempt exactly once: at `Done`, at an error, at an end without `Done`, or when it is
 //! dropped before any of these (recorded as `CANCELLED`). The record is submitted before the
-//! final item is returned. Every poll runs inside the call's span.
+//! final item is returned, and [`RecordedStream::recorded`] then waits for its write. Every
+//! poll runs inside the call's span.
 
 use super::attempt::{Attempt, Ending};
 use super::recorder::Recorder;
+use super::writer::RecordWritten;
 use super::{Completion, TokenUsage};
 use futures::{Stream, StreamExt};
 use hellosales_domain::AppResult;
@@ -30,6 +32,7 @@ pub struct RecordedStream {
     call_id: Uuid,
     inner: Option<ChatStream>,
     unrecorded: Option<Unrecorded>,
+    written: Option<RecordWritten>,
     span: Span,
 }
 
@@ -39,6 +42,7 @@ impl RecordedStream {
             call_id: unrecorded.attempt.id(),
             inner: Some(inner),
             unrecorded: Some(unrecorded),
+            written: None,
             span,
         }
     }
@@ -49,11 +53,28 @@ impl RecordedStream {
         self.call_id
     }
 
-    /// Reads the stream to its end and returns the whole completion.
+    /// The write of the call's record, once the stream has ended (`None` before). Await it
+    /// before storing a row that refers to the call (`pipeline_runs.llm_provider_call_id`).
+    #[must_use]
+    pub fn recorded(&self) -> Option<RecordWritten> {
+        self.written.clone()
+    }
+
+    /// Reads the stream to its end and returns the whole completion, once the call's record
+    /// has been written (or its write has failed and been logged), so that the returned
+    /// `call_id` can be referred to at once.
     ///
     /// # Errors
     /// The error that ended the stream.
     pub async fn into_completion(mut self) -> AppResult<Completion> {
+        let completion = self.read_to_end().await;
+        if let Some(written) = self.written.take() {
+            written.wait().await;
+        }
+        completion
+    }
+
+    async fn read_to_end(&mut self) -> AppResult<Completion> {
         let mut completion = Completion {
             call_id: self.call_id,
             content: String::new(),
@@ -79,15 +100,20 @@ impl RecordedStream {
     }
 }
 
-/// Records the attempt, if not done yet.
-fn end(unrecorded: &mut Option<Unrecorded>, ending: &Ending<'_>, span: &Span) {
+/// Records the attempt, if not done yet, and keeps the write of its record in `written`.
+fn end(
+    unrecorded: &mut Option<Unrecorded>,
+    written: &mut Option<RecordWritten>,
+    ending: &Ending<'_>,
+    span: &Span,
+) {
     if let Some(Unrecorded {
         attempt,
         recorder,
         runtime,
     }) = unrecorded.take()
     {
-        recorder.finish(attempt, ending, span, &runtime);
+        *written = Some(recorder.finish(attempt, ending, span, &runtime));
     }
 }
 
@@ -108,15 +134,30 @@ impl Stream for RecordedStream {
                     unrecorded.attempt.observe(event);
                 }
                 if matches!(event, ChatEvent::Done { .. }) {
-                    end(&mut this.unrecorded, &Ending::Completed, &this.span);
+                    end(
+                        &mut this.unrecorded,
+                        &mut this.written,
+                        &Ending::Completed,
+                        &this.span,
+                    );
                 }
             }
             Poll::Ready(Some(Err(err))) => {
-                end(&mut this.unrecorded, &Ending::Failed(err), &this.span);
+                end(
+                    &mut this.unrecorded,
+                    &mut this.written,
+                    &Ending::Failed(err),
+                    &this.span,
+                );
                 this.inner = None;
             }
             Poll::Ready(None) => {
-                end(&mut this.unrecorded, &Ending::EndedEarly, &this.span);
+                end(
+                    &mut this.unrecorded,
+                    &mut this.written,
+                    &Ending::EndedEarly,
+                    &this.span,
+                );
                 this.inner = None;
             }
         }
@@ -128,7 +169,12 @@ impl Drop for RecordedStream {
     fn drop(&mut self) {
         if self.unrecorded.is_some() {
             let _entered = self.span.enter();
-            end(&mut self.unrecorded, &Ending::Cancelled, &self.span);
+            end(
+                &mut self.unrecorded,
+                &mut self.written,
+                &Ending::Cancelled,
+                &self.span,
+            );
         }
     }
 }

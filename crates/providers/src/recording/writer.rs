@@ -1,13 +1,30 @@
 //! Writing records off the caller's path: each record is written by a task of its own, so a
 //! slow or failing store never delays or fails the stream it describes. A failed write is
-//! logged at `warn` and dropped. [`RecordWriter::flush`] waits for the writes in flight
-//! (tests, graceful shutdown).
+//! logged at `warn` and dropped. [`RecordWritten`] lets a caller wait for one record (a run
+//! whose row refers to the call's row); [`RecordWriter::flush`] waits for every write in
+//! flight (tests, graceful shutdown).
 
 use hellosales_domain::ports::{ProviderCallRecord, ProviderCallStore};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::runtime::Handle;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
+
+/// The end of one record's write: [`wait`](Self::wait) resolves once the write succeeded or
+/// failed. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct RecordWritten(watch::Receiver<Option<bool>>);
+
+impl RecordWritten {
+    /// Waits for the write to end: `true` when the record was written, `false` when the store
+    /// refused it (logged) or the write was abandoned (the runtime shut down).
+    pub async fn wait(mut self) -> bool {
+        self.0
+            .wait_for(Option::is_some)
+            .await
+            .is_ok_and(|written| *written == Some(true))
+    }
+}
 
 /// Spawns the writes of records and counts those in flight.
 pub(super) struct RecordWriter {
@@ -48,12 +65,16 @@ impl RecordWriter {
     }
 
     /// Writes `record` on a task of `runtime`.
-    pub(super) fn submit(&self, record: ProviderCallRecord, runtime: &Handle) {
+    pub(super) fn submit(&self, record: ProviderCallRecord, runtime: &Handle) -> RecordWritten {
         let in_flight = InFlight::start(&self.pending);
         let store = Arc::clone(&self.store);
+        let (done, written) = watch::channel(None);
         runtime.spawn(async move {
             let _in_flight = in_flight;
-            if let Err(err) = store.record(&record).await {
+            let result = store.record(&record).await;
+            // Nobody may be waiting: that is fine.
+            let _ = done.send(Some(result.is_ok()));
+            if let Err(err) = result {
                 tracing::warn!(
                     provider_call.id = %record.id,
                     provider = %record.provider,
@@ -63,6 +84,7 @@ impl RecordWriter {
                 );
             }
         });
+        RecordWritten(written)
     }
 
     /// Waits until no write is in flight.
