@@ -8,8 +8,11 @@
 //! estimated and flagged), the exact cost from the [`PriceTable`] on the call's day
 //! (`priced = false` and no cost for a model without a price), and how it ended (the typed
 //! error's code and a message scrubbed of secrets; `CANCELLED` when the caller dropped the
-//! stream). Writing never blocks or fails the caller: records are written by tasks of their
-//! own, and [`RecordingLlm::flush`] waits for them.
+//! stream). Writing never fails the caller and never holds a stream back: records are written
+//! by tasks of their own. [`RecordingLlm::complete`] returns once its record is written (so
+//! that rows referring to the call can be stored at once), a stream's
+//! [`RecordedStream::recorded`] waits for it after the end, and [`RecordingLlm::flush`] waits
+//! for every write in flight.
 //!
 //! - `attempt`: the observations of one call and its record;
 //! - `embedding`: the same for embedding calls ([`RecordingEmbedder`]);
