@@ -39,6 +39,18 @@ impl LlmRoutes {
         &self.primary
     }
 
+    /// Every route, the primary first.
+    pub fn routes(&self) -> impl Iterator<Item = &LlmRoute> {
+        std::iter::once(&self.primary).chain(&self.fallbacks)
+    }
+
+    /// Waits until the records of every route's calls so far are written.
+    pub async fn flush(&self) {
+        for route in self.routes() {
+            route.llm.flush().await;
+        }
+    }
+
     /// The route at `index`: 0 is the primary, then the fallbacks in order.
     fn route(&self, index: usize) -> Option<&LlmRoute> {
         match index {

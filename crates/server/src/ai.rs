@@ -30,7 +30,6 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct AiServices {
     llm: LlmRoutes,
-    recorders: Vec<RecordingLlm>,
     runs: RunLogger,
     events: BatchedEventSink,
     event_stats: EventWriterStats,
@@ -42,7 +41,7 @@ impl fmt::Debug for AiServices {
         f.debug_struct("AiServices")
             .field("llm", &self.llm.primary().llm.provider_name())
             .field("model", &self.llm.primary().model)
-            .field("fallbacks", &self.recorders.len().saturating_sub(1))
+            .field("fallbacks", &self.llm.routes().count().saturating_sub(1))
             .finish_non_exhaustive()
     }
 }
@@ -76,14 +75,9 @@ impl AiServices {
             .transpose()?
             .into_iter()
             .collect::<Vec<_>>();
-        let recorders = std::iter::once(&primary)
-            .chain(&fallbacks)
-            .map(|route| route.llm.clone())
-            .collect();
         let (events, event_stats) = store.event_sink(BatchConfig::default());
         Ok(Self {
             llm: LlmRoutes::new(primary, fallbacks),
-            recorders,
             runs: RunLogger::new(Arc::new(store.pipeline_runs())),
             events,
             event_stats,
@@ -123,9 +117,7 @@ impl AiServices {
 
     /// Writes what is still queued: provider-call records, then pipeline events.
     pub async fn shutdown(&self) {
-        for recorder in &self.recorders {
-            recorder.flush().await;
-        }
+        self.llm.flush().await;
         self.events.shutdown().await;
     }
 }

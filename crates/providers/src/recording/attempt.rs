@@ -147,10 +147,7 @@ impl Attempt {
             finish_reason: self.finish_reason,
             response_model: self.response_model,
             started_at: self.started_at,
-            completed_at: chrono::Duration::from_std(latency)
-                .ok()
-                .and_then(|latency| self.started_at.checked_add_signed(latency))
-                .unwrap_or(self.started_at),
+            completed_at: completed_at(self.started_at, latency),
         }
     }
 
@@ -188,6 +185,15 @@ fn failure(ending: &Ending<'_>, provider: &str) -> Option<(String, String)> {
     }
 }
 
-fn millis(duration: Duration) -> u32 {
+/// The wall-clock end of a call that started at `started_at` and took `latency`.
+pub(super) fn completed_at(started_at: DateTime<Utc>, latency: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(latency)
+        .ok()
+        .and_then(|latency| started_at.checked_add_signed(latency))
+        .unwrap_or(started_at)
+}
+
+/// A duration in whole milliseconds, saturating.
+pub(super) fn millis(duration: Duration) -> u32 {
     u32::try_from(duration.as_millis()).unwrap_or(u32::MAX)
 }

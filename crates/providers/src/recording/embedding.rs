@@ -4,6 +4,7 @@
 //! latency, the typed error of a failed call; a `gen_ai.call` client span (`embeddings {model}`) and the
 //! provider metrics, as for chat.
 
+use super::attempt::{completed_at, millis};
 use super::redact::redact_secrets;
 use super::telemetry;
 use super::{Recorder, RecordingOptions};
@@ -125,11 +126,8 @@ impl RecordingEmbedder {
         };
         let answer = self.inner.embed(request).instrument(span.clone()).await;
         let latency = started.elapsed();
-        record.latency_ms = u32::try_from(latency.as_millis()).unwrap_or(u32::MAX);
-        record.completed_at = chrono::Duration::from_std(latency)
-            .ok()
-            .and_then(|latency| started_at.checked_add_signed(latency))
-            .unwrap_or(started_at);
+        record.latency_ms = millis(latency);
+        record.completed_at = completed_at(started_at, latency);
         match &answer {
             Ok(embeddings) => {
                 record.success = true;

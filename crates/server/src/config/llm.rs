@@ -51,25 +51,15 @@ impl LlmProviderName {
         }
     }
 
-    /// Whether calling it needs an API key.
+    /// The environment variable holding its API key, for the providers that need one.
     #[must_use]
-    pub const fn needs_api_key(self) -> bool {
-        matches!(
-            self,
-            Self::Groq | Self::Gemini | Self::Openrouter | Self::Openai
-        )
-    }
-
-    /// The environment variable holding its API key.
-    #[must_use]
-    pub const fn api_key_var(self) -> &'static str {
+    pub const fn api_key_var(self) -> Option<&'static str> {
         match self {
-            Self::Local => "",
-            Self::Groq => "GROQ_API_KEY",
-            Self::Gemini => "GEMINI_API_KEY",
-            Self::Openrouter => "OPENROUTER_API_KEY",
-            Self::Openai => "OPENAI_API_KEY",
-            Self::Ollama => "OLLAMA_API_KEY",
+            Self::Local | Self::Ollama => None,
+            Self::Groq => Some("GROQ_API_KEY"),
+            Self::Gemini => Some("GEMINI_API_KEY"),
+            Self::Openrouter => Some("OPENROUTER_API_KEY"),
+            Self::Openai => Some("OPENAI_API_KEY"),
         }
     }
 }

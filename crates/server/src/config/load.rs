@@ -321,9 +321,11 @@ fn validate_llm(config: &Config) -> Result<(), ConfigError> {
     let primary = config.llm_primary();
     let fallback = config.llm_fallback();
     for endpoint in std::iter::once(&primary).chain(fallback.as_ref()) {
-        if endpoint.provider.needs_api_key() && endpoint.api_key.is_none() {
+        if let Some(key_var) = endpoint.provider.api_key_var()
+            && endpoint.api_key.is_none()
+        {
             return Err(ConfigError::new(
-                endpoint.provider.api_key_var(),
+                key_var,
                 format!(
                     "required when {} is the LLM provider or its fallback",
                     endpoint.provider

@@ -61,22 +61,25 @@ pub fn init(config: &Config) -> anyhow::Result<Telemetry> {
     if let Some(provider) = &tracer_provider {
         layers.push(Box::new(otel::layer(provider)));
     }
-    let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
     // `try_init` fails only when a subscriber is already installed, which is fine.
     let _ = tracing_subscriber::registry()
         .with(layers)
-        .with(filter)
+        .with(log_filter(config))
         .try_init();
     Ok(Telemetry { tracer_provider })
 }
 
 /// Installs logging only (for short commands such as `migrate`).
 pub fn init_logs(config: &Config) {
-    let filter = EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::registry()
         .with(log_layer(config.log_format()))
-        .with(filter)
+        .with(log_filter(config))
         .try_init();
+}
+
+/// `LOG_LEVEL` as a filter (validated at load; `info` should it still not parse).
+fn log_filter(config: &Config) -> EnvFilter {
+    EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"))
 }
 
 fn log_layer(format: LogFormat) -> BoxedLayer {
