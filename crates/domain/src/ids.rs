@@ -88,6 +88,14 @@ typed_id!(
     /// Identifies one version of a sales email (a row of `sales_emails`).
     EmailId
 );
+typed_id!(
+    /// Identifies a session: a conversation of one user (a row of `sessions`).
+    SessionId
+);
+typed_id!(
+    /// Identifies one message of a session (a row of `interactions`).
+    InteractionId
+);
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,8 @@ pub mod error;
 pub mod identity;
 pub mod ids;
 pub mod ports;
+pub mod sessions;
 
 pub use error::{AppError, AppResult, ErrorDetails};
 pub use identity::{ExternalIdentity, Me, Membership, OrgContext, Organization, Role, User};
-pub use ids::{ClientId, EmailId, OrgId, ProductId, ScriptId, UserId};
+pub use ids::{ClientId, EmailId, InteractionId, OrgId, ProductId, ScriptId, SessionId, UserId};

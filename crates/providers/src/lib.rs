@@ -40,7 +40,7 @@ pub use gemini::{GeminiConfig, GeminiProvider};
 pub use openai_compatible::{OpenAiCompatibleConfig, OpenAiCompatibleProvider};
 pub use pricing::{ModelPrice, PriceTable, TokenCost};
 pub use recording::{
-    Completion, RecordedEmbeddings, RecordedStream, RecordingEmbedder, RecordingLlm,
-    RecordingOptions, TokenUsage,
+    CallMeasures, Completion, RecordWritten, RecordedEmbeddings, RecordedStream, RecordingEmbedder,
+    RecordingLlm, RecordingOptions, TokenUsage,
 };
 pub use unavailable::UnavailableLlm;

@@ -94,6 +94,48 @@ impl ListParams {
     }
 }
 
+/// The pagination of a list without search or sort (sessions, interactions), as sent.
+#[derive(Clone, Copy, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<u64>,
+    /// Items to skip (default 0). Past the end, the page is empty.
+    pub offset: Option<u64>,
+}
+
+/// A validated page request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageQuery {
+    /// Items per page (1 to [`MAX_LIMIT`]).
+    pub limit: u64,
+    /// Items skipped.
+    pub offset: u64,
+}
+
+impl PageParams {
+    /// Validates the parameters.
+    ///
+    /// # Errors
+    /// `VALIDATION_ERROR` on `limit` when it is outside 1 to [`MAX_LIMIT`].
+    pub fn validate(self) -> AppResult<PageQuery> {
+        let mut checks = Checks::default();
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            checks.fail(
+                "limit",
+                "out_of_range",
+                format!("limit must be between 1 and {MAX_LIMIT}"),
+            );
+        }
+        checks.finish()?;
+        Ok(PageQuery {
+            limit,
+            offset: self.offset.unwrap_or(0),
+        })
+    }
+}
+
 /// One page of a list.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {

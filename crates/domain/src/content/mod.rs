@@ -32,7 +32,9 @@ pub use company_profile::{CompanyProfile, CompanyProfileFields, CompanyProfileIn
 pub use email::{EmailFields, EmailFilter, EmailInput, SalesEmail};
 pub use generation::Generation;
 pub use kinds::{CompanySize, EmailType, ScriptType};
-pub use list::{DEFAULT_LIMIT, ListParams, ListQuery, MAX_LIMIT, Page, SortOrder};
+pub use list::{
+    DEFAULT_LIMIT, ListParams, ListQuery, MAX_LIMIT, Page, PageParams, PageQuery, SortOrder,
+};
 pub use product::{Product, ProductFields, ProductFilter, ProductInput};
 pub use record::{Editable, Record, Versioned};
 pub use script::{SalesScript, ScriptFields, ScriptFilter, ScriptInput};

@@ -3,13 +3,16 @@
 
 pub mod content;
 pub mod embedding;
+pub mod guard;
 pub mod identity;
 pub mod llm;
 pub mod pipeline_runs;
 pub mod provider_calls;
+pub mod sessions;
 
 pub use content::{CompanyProfileStore, EditableStore, VersionedStore};
 pub use embedding::{EMBEDDING_OPERATION, EmbeddingProvider, EmbeddingRequest, Embeddings};
+pub use guard::{GuardCategory, GuardPolicy, GuardService, GuardVerdict};
 pub use identity::IdentityRepository;
 pub use llm::ChatCompletion;
 pub use llm::{
@@ -19,3 +22,4 @@ pub use pipeline_runs::{
     PipelineRunOutcome, PipelineRunStart, PipelineRunStatus, PipelineRunStore, RUN_ABANDONED,
 };
 pub use provider_calls::{AiService, CallContext, ProviderCallRecord, ProviderCallStore};
+pub use sessions::SessionStore;

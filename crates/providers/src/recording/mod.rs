@@ -37,7 +37,7 @@ pub use telemetry::{
     PROVIDER_CALLS_TOTAL, PROVIDER_COST_USD_MICROS_TOTAL, PROVIDER_LATENCY_MS, PROVIDER_TTFT_MS,
     describe_metrics,
 };
-pub use writer::RecordWritten;
+pub use writer::{CallMeasures, RecordWritten};
 
 use crate::pricing::PriceTable;
 use attempt::{Attempt, Ending};

@@ -10,16 +10,58 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::runtime::Handle;
 use tokio::sync::{Notify, watch};
 
+/// What a finished call measured, known as soon as it ended (before its record is written).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallMeasures {
+    /// Whether the call completed.
+    pub success: bool,
+    /// Input tokens.
+    pub tokens_in: Option<u32>,
+    /// Output tokens.
+    pub tokens_out: Option<u32>,
+    /// Whether the token counts are estimates.
+    pub tokens_estimated: bool,
+    /// Exact cost in micro-USD, when the model is priced and the tokens known.
+    pub cost_usd_micros: Option<i64>,
+    /// From the start of the call to its first content delta.
+    pub ttft_ms: Option<u32>,
+    /// From the start of the call to its end.
+    pub latency_ms: u32,
+}
+
+impl CallMeasures {
+    fn of(record: &ProviderCallRecord) -> Self {
+        Self {
+            success: record.success,
+            tokens_in: record.tokens_in,
+            tokens_out: record.tokens_out,
+            tokens_estimated: record.tokens_estimated,
+            cost_usd_micros: record.cost_usd_micros,
+            ttft_ms: record.ttft_ms,
+            latency_ms: record.latency_ms,
+        }
+    }
+}
+
 /// The end of one record's write: [`wait`](Self::wait) resolves once the write succeeded or
-/// failed. Cheap to clone.
+/// failed; [`measures`](Self::measures) tells what the call measured. Cheap to clone.
 #[derive(Clone, Debug)]
-pub struct RecordWritten(watch::Receiver<Option<bool>>);
+pub struct RecordWritten {
+    written: watch::Receiver<Option<bool>>,
+    measures: CallMeasures,
+}
 
 impl RecordWritten {
+    /// What the recorded call measured (tokens, cost, latency).
+    #[must_use]
+    pub const fn measures(&self) -> CallMeasures {
+        self.measures
+    }
+
     /// Waits for the write to end: `true` when the record was written, `false` when the store
     /// refused it (logged) or the write was abandoned (the runtime shut down).
     pub async fn wait(mut self) -> bool {
-        self.0
+        self.written
             .wait_for(Option::is_some)
             .await
             .is_ok_and(|written| *written == Some(true))
@@ -68,6 +110,7 @@ impl RecordWriter {
     pub(super) fn submit(&self, record: ProviderCallRecord, runtime: &Handle) -> RecordWritten {
         let in_flight = InFlight::start(&self.pending);
         let store = Arc::clone(&self.store);
+        let measures = CallMeasures::of(&record);
         let (done, written) = watch::channel(None);
         runtime.spawn(async move {
             let _in_flight = in_flight;
@@ -84,7 +127,7 @@ impl RecordWriter {
                 );
             }
         });
-        RecordWritten(written)
+        RecordWritten { written, measures }
     }
 
     /// Waits until no write is in flight.
