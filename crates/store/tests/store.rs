@@ -20,6 +20,8 @@ mod provider_calls;
 mod rows;
 #[path = "store/schema.rs"]
 mod schema;
+#[path = "store/sessions.rs"]
+mod sessions;
 
 use hellosales_store::testing::TestDatabase;
 use hellosales_store::{Store, StoreOptions};
@@ -64,6 +66,14 @@ on_every_backend!(
     pipeline_events::events_without_a_run_are_skipped_and_counted,
     pipeline_events::a_batch_with_a_missing_run_falls_back_row_by_row,
     pipeline_events::a_pipeline_run_lands_every_event_through_the_batched_sink,
+    sessions::sessions_are_created_listed_and_ended,
+    sessions::sessions_are_private_to_their_user_and_organization,
+    sessions::concurrent_appends_are_numbered_without_gaps,
+    sessions::duplicate_client_messages_conflict_without_losing_a_number,
+    sessions::an_ended_session_takes_no_messages,
+    sessions::interactions_are_read_by_page_recency_range_and_message_id,
+    sessions::costs_accumulate_and_round_up_to_cents,
+    sessions::summaries_count_turns_and_take_versions_in_turn,
 );
 
 #[tokio::test]

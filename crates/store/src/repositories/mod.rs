@@ -19,6 +19,7 @@ mod idempotency;
 mod identity;
 mod pipeline_runs;
 mod provider_calls;
+mod sessions;
 
 pub use content::{
     ClientStore, CompanyProfiles, ContentEntity, ContentTable, EditableEntity, EmailStore,
@@ -29,6 +30,7 @@ pub use identity::IdentityStore;
 pub use pipeline_runs::PipelineRuns;
 pub(crate) use pipeline_runs::clip;
 pub use provider_calls::ProviderCalls;
+pub use sessions::Sessions;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 
