@@ -1,9 +1,10 @@
-//! HelloSales use cases: the application services that handlers call, and (as they arrive) the
-//! pipelines, stages, prompts, guardrails and background jobs built on `stageflow`.
+//! HelloSales use cases: the application services that handlers call, the pipelines, stages
+//! and prompts built on `stageflow` (the chat assistant), guardrails and background jobs.
 //!
 //! Services depend on the domain's ports only (`Arc<dyn …Repository>`); the server wires the
 //! concrete store and providers in.
 
+pub mod chat;
 pub mod guardrails;
 pub mod observability;
 pub mod services;
@@ -12,3 +13,4 @@ pub use guardrails::{GuardConfig, PiiMode, RuleBasedGuard};
 pub use observability::{RunLogger, RunTotals};
 pub use services::content::{CompanyProfileService, EditableService, VersionedService};
 pub use services::identity::IdentityService;
+pub use services::sessions::SessionService;

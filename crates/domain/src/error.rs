@@ -374,6 +374,91 @@ impl AppError {
         }
     }
 
+    /// A copy of this error as a client sees it: every variant but `Internal`, whose cause
+    /// cannot be copied (`None`: answer it as an internal error). Lets an error travel through
+    /// a layer that shares it (a pipeline stage's error) and still reach the client typed.
+    #[must_use]
+    pub fn client_copy(&self) -> Option<Self> {
+        Some(match self {
+            Self::NotFound { resource, id } => Self::NotFound {
+                resource: *resource,
+                id: id.clone(),
+            },
+            Self::Validation { message, fields } => Self::Validation {
+                message: message.clone(),
+                fields: fields.clone(),
+            },
+            Self::BadRequest { message } => Self::BadRequest {
+                message: message.clone(),
+            },
+            Self::InvalidState { message } => Self::InvalidState {
+                message: message.clone(),
+            },
+            Self::GuardBlocked { reason, category } => Self::GuardBlocked {
+                reason: reason.clone(),
+                category: category.clone(),
+            },
+            Self::Conflict { message } => Self::Conflict {
+                message: message.clone(),
+            },
+            Self::PreconditionFailed { message } => Self::PreconditionFailed {
+                message: message.clone(),
+            },
+            Self::IdempotencyKeyReused => Self::IdempotencyKeyReused,
+            Self::Unauthorized { message } => Self::Unauthorized {
+                message: message.clone(),
+            },
+            Self::TokenExpired => Self::TokenExpired,
+            Self::InsufficientPermissions { required } => Self::InsufficientPermissions {
+                required: required.clone(),
+            },
+            Self::MethodNotAllowed => Self::MethodNotAllowed,
+            Self::PayloadTooLarge { limit_bytes } => Self::PayloadTooLarge {
+                limit_bytes: *limit_bytes,
+            },
+            Self::RateLimited {
+                retry_after_seconds,
+            } => Self::RateLimited {
+                retry_after_seconds: *retry_after_seconds,
+            },
+            Self::Provider {
+                provider,
+                operation,
+                failure,
+                message,
+            } => Self::Provider {
+                provider: provider.clone(),
+                operation: operation.clone(),
+                failure: failure.clone(),
+                message: message.clone(),
+            },
+            Self::StageFailed {
+                stage,
+                pipeline_run_id,
+                message,
+                retryable,
+            } => Self::StageFailed {
+                stage: stage.clone(),
+                pipeline_run_id: pipeline_run_id.clone(),
+                message: message.clone(),
+                retryable: *retryable,
+            },
+            Self::PipelineCancelled {
+                stage,
+                reason,
+                pipeline_run_id,
+            } => Self::PipelineCancelled {
+                stage: stage.clone(),
+                reason: reason.clone(),
+                pipeline_run_id: pipeline_run_id.clone(),
+            },
+            Self::ServiceUnavailable { message } => Self::ServiceUnavailable {
+                message: message.clone(),
+            },
+            Self::Internal { .. } => return None,
+        })
+    }
+
     /// The stable machine code of this error.
     #[must_use]
     pub fn code(&self) -> &'static str {

@@ -59,8 +59,9 @@ impl LlmRoutes {
         }
     }
 
-    /// Starts a streamed completion on the first route that accepts it. The request's
-    /// `model` is replaced by each route's model.
+    /// Starts a streamed completion on the first route that accepts it. The primary route is
+    /// asked for the request's `model` when it names one (a quality mode's model) and for its
+    /// configured model otherwise; each fallback is asked for its own model.
     ///
     /// # Errors
     /// The last route's error; or the first non-retryable error, which no fallback can fix
@@ -75,9 +76,14 @@ impl LlmRoutes {
         let mut last_error = None;
         let mut index = 0;
         while let Some(route) = self.route(index) {
+            let model = if index == 0 && !request.model.is_empty() {
+                request.model.clone()
+            } else {
+                route.model.clone()
+            };
             index += 1;
             let attempt = ChatRequest {
-                model: route.model.clone(),
+                model,
                 ..request.clone()
             };
             match route.llm.chat_stream(context, attempt).await {

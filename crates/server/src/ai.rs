@@ -6,11 +6,17 @@
 //! * the pipeline run logger (`pipeline_runs`) and the database event sink
 //!   (`pipeline_events`, batched);
 //! * the interceptor settings every pipeline shares (`STAGE_TIMEOUT_MS`, `CIRCUIT_BREAKER_*`),
-//!   built once so that breaker state outlives runs.
+//!   built once so that breaker state outlives runs;
+//! * the chat assistant: the guardrails (`GUARDRAILS_*`), the `chat` pipeline, the summary
+//!   cadence (`SUMMARY_*`) and the chat service (`QUALITY_MODE`, `LLM_MODEL_*`).
 
-use crate::config::{Config, LlmEndpoint, LlmProviderName};
+use crate::config::{Config, LlmEndpoint, LlmProviderName, PiiModeSetting};
 use anyhow::Context as _;
 use hellosales_app::RunLogger;
+use hellosales_app::chat::{
+    ChatDeps, ChatService, ChatServiceParts, SummaryService, chat_pipeline,
+};
+use hellosales_app::guardrails::{GuardConfig, PiiMode, RuleBasedGuard};
 use hellosales_domain::ports::LlmProvider;
 use hellosales_providers::openai_compatible::{
     GROQ_BASE_URL, OLLAMA_BASE_URL, OPENAI_BASE_URL, OPENROUTER_BASE_URL,
@@ -34,6 +40,7 @@ pub struct AiServices {
     events: BatchedEventSink,
     event_stats: EventWriterStats,
     interceptors: InterceptorConfig,
+    chat: ChatService,
 }
 
 impl fmt::Debug for AiServices {
@@ -76,13 +83,24 @@ impl AiServices {
             .into_iter()
             .collect::<Vec<_>>();
         let (events, event_stats) = store.event_sink(BatchConfig::default());
+        let llm = LlmRoutes::new(primary, fallbacks);
+        let runs = RunLogger::new(Arc::new(store.pipeline_runs()));
+        let interceptors = config.interceptor_config();
+        let chat = chat_service(config, store, &llm, &runs, &events, &interceptors)?;
         Ok(Self {
-            llm: LlmRoutes::new(primary, fallbacks),
-            runs: RunLogger::new(Arc::new(store.pipeline_runs())),
+            llm,
+            runs,
             events,
             event_stats,
-            interceptors: config.interceptor_config(),
+            interceptors,
+            chat,
         })
+    }
+
+    /// The chat assistant.
+    #[must_use]
+    pub fn chat(&self) -> &ChatService {
+        &self.chat
     }
 
     /// The LLM routes (primary, then fallback).
@@ -115,11 +133,56 @@ impl AiServices {
         &self.interceptors
     }
 
-    /// Writes what is still queued: provider-call records, then pipeline events.
+    /// Writes what is still queued: summaries being written, provider-call records, then
+    /// pipeline events.
     pub async fn shutdown(&self) {
+        self.chat.summaries().idle().await;
         self.llm.flush().await;
         self.events.shutdown().await;
     }
+}
+
+/// The chat service: guardrails, the `chat` pipeline, summaries.
+fn chat_service(
+    config: &Config,
+    store: &Store,
+    llm: &LlmRoutes,
+    runs: &RunLogger,
+    events: &BatchedEventSink,
+    interceptors: &InterceptorConfig,
+) -> anyhow::Result<ChatService> {
+    let guard = RuleBasedGuard::new(GuardConfig {
+        enabled: config.guardrails_enabled,
+        max_input_chars: usize::try_from(config.guardrails_max_input_chars).unwrap_or(usize::MAX),
+        pii_mode: match config.guardrails_pii_mode {
+            PiiModeSetting::Redact => PiiMode::Redact,
+            PiiModeSetting::Block => PiiMode::Block,
+        },
+        ..GuardConfig::default()
+    })
+    .context("building the guardrails")?;
+    let sessions: Arc<dyn hellosales_domain::ports::SessionStore> = Arc::new(store.sessions());
+    let deps = ChatDeps {
+        guard: Arc::new(guard),
+        sessions: sessions.clone(),
+        company_profiles: Arc::new(store.company_profiles()),
+        llm: llm.clone(),
+    };
+    let pipeline = chat_pipeline(
+        &deps,
+        interceptors,
+        Duration::from_millis(config.llm_stage_timeout_ms),
+    )
+    .context("building the chat pipeline")?;
+    Ok(ChatService::new(ChatServiceParts {
+        sessions: sessions.clone(),
+        identities: Arc::new(store.identities()),
+        pipeline,
+        runs: runs.clone(),
+        events: Arc::new(events.clone()),
+        summaries: SummaryService::new(sessions, llm.clone(), config.summary_config()),
+        config: config.chat_config(),
+    }))
 }
 
 /// The shipped prices, with the configuration file's `[[prices]]` replacing or extending them.

@@ -14,6 +14,7 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod ws;
 
 pub use startup::Application;
 pub use state::AppState;

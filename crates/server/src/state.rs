@@ -5,7 +5,10 @@
 use crate::ai::AiServices;
 use crate::auth::TokenVerifier;
 use crate::config::Config;
-use hellosales_app::{CompanyProfileService, EditableService, IdentityService, VersionedService};
+use hellosales_app::chat::ChatService;
+use hellosales_app::{
+    CompanyProfileService, EditableService, IdentityService, SessionService, VersionedService,
+};
 use hellosales_domain::content::{Client, Product, SalesEmail, SalesScript};
 use hellosales_domain::{AppResult, OrgContext};
 use hellosales_store::Store;
@@ -23,6 +26,7 @@ struct Inner {
     store: Store,
     identities: IdentityService,
     content: ContentServices,
+    sessions: SessionService,
     ai: AiServices,
     verifier: TokenVerifier,
     redis: Option<redis::Client>,
@@ -48,12 +52,14 @@ impl AppState {
     ) -> Self {
         let identities = IdentityService::new(Arc::new(store.identities()));
         let content = ContentServices::new(&store);
+        let sessions = SessionService::new(Arc::new(store.sessions()));
         Self {
             inner: Arc::new(Inner {
                 config,
                 store,
                 identities,
                 content,
+                sessions,
                 ai,
                 verifier,
                 redis,
@@ -83,6 +89,18 @@ impl AppState {
     #[must_use]
     pub fn content(&self) -> &ContentServices {
         &self.inner.content
+    }
+
+    /// The caller's sessions.
+    #[must_use]
+    pub fn sessions(&self) -> &SessionService {
+        &self.inner.sessions
+    }
+
+    /// The chat assistant.
+    #[must_use]
+    pub fn chat(&self) -> &ChatService {
+        self.inner.ai.chat()
     }
 
     /// The LLM routes, the run logger, the event sink and the pipeline settings.

@@ -4,4 +4,4 @@
 
 pub mod run_logger;
 
-pub use run_logger::{RunLogger, RunTotals};
+pub use run_logger::{PIPELINE_CANCELLED, QUALITY_MODE_KEY, RunLogger, RunTotals};

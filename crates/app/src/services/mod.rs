@@ -2,3 +2,4 @@
 
 pub mod content;
 pub mod identity;
+pub mod sessions;

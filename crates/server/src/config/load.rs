@@ -28,6 +28,13 @@ summary_enabled = true
 summary_threshold = 8
 summary_keep_last_n = 6
 guardrails_enabled = true
+guardrails_pii_mode = "redact"
+guardrails_max_input_chars = 8000
+quality_mode = "balanced"
+chat_max_tokens = 1024
+llm_stage_timeout_ms = 120000
+ws_max_frame_bytes = 65536
+ws_auth_timeout_ms = 10000
 llm_provider = "local"
 llm_request_timeout_ms = 30000
 provider_calls_store_prompts = true
@@ -94,6 +101,19 @@ const ENV_VARS: &[(&str, &str, Kind)] = &[
     ("SUMMARY_THRESHOLD", "summary_threshold", Kind::Scalar),
     ("SUMMARY_KEEP_LAST_N", "summary_keep_last_n", Kind::Scalar),
     ("GUARDRAILS_ENABLED", "guardrails_enabled", Kind::Scalar),
+    ("GUARDRAILS_PII_MODE", "guardrails_pii_mode", Kind::Text),
+    (
+        "GUARDRAILS_MAX_INPUT_CHARS",
+        "guardrails_max_input_chars",
+        Kind::Scalar,
+    ),
+    ("QUALITY_MODE", "quality_mode", Kind::Text),
+    ("LLM_MODEL_FAST", "llm_model_fast", Kind::Text),
+    ("LLM_MODEL_QUALITY", "llm_model_quality", Kind::Text),
+    ("CHAT_MAX_TOKENS", "chat_max_tokens", Kind::Scalar),
+    ("LLM_STAGE_TIMEOUT_MS", "llm_stage_timeout_ms", Kind::Scalar),
+    ("WS_MAX_FRAME_BYTES", "ws_max_frame_bytes", Kind::Scalar),
+    ("WS_AUTH_TIMEOUT_MS", "ws_auth_timeout_ms", Kind::Scalar),
     ("LLM_PROVIDER", "llm_provider", Kind::Text),
     ("LLM_MODEL", "llm_model", Kind::Text),
     ("LLM_FALLBACK_PROVIDER", "llm_fallback_provider", Kind::Text),
@@ -303,6 +323,14 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
             config.circuit_breaker_open_seconds,
         ),
         ("SUMMARY_THRESHOLD", u64::from(config.summary_threshold)),
+        (
+            "GUARDRAILS_MAX_INPUT_CHARS",
+            config.guardrails_max_input_chars,
+        ),
+        ("CHAT_MAX_TOKENS", u64::from(config.chat_max_tokens)),
+        ("LLM_STAGE_TIMEOUT_MS", config.llm_stage_timeout_ms),
+        ("WS_MAX_FRAME_BYTES", config.ws_max_frame_bytes),
+        ("WS_AUTH_TIMEOUT_MS", config.ws_auth_timeout_ms),
         ("LLM_REQUEST_TIMEOUT_MS", config.llm_request_timeout_ms),
     ] {
         if value == 0 {

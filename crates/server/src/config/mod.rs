@@ -13,4 +13,4 @@ mod settings;
 
 pub use llm::{LlmEndpoint, LlmProviderName, PriceSetting};
 pub use load::{ConfigError, load, load_from};
-pub use settings::{Config, Environment, LogFormat};
+pub use settings::{Config, Environment, LogFormat, PiiModeSetting};

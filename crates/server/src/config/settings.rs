@@ -1,6 +1,7 @@
 //! The validated configuration values and their defaults.
 
 use super::llm::{LlmEndpoint, LlmProviderName, PriceSetting};
+use hellosales_app::chat::{ChatConfig, QualityMode, SummaryConfig};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use stageflow::interceptors::{CircuitBreakerConfig, CircuitBreakers, InterceptorConfig};
@@ -35,6 +36,17 @@ impl Environment {
             Self::Production => "production",
         }
     }
+}
+
+/// What the guardrails do with personal data.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PiiModeSetting {
+    /// Replace it (`[email]`, `[phone]`, `[card]`) before the model sees it.
+    #[default]
+    Redact,
+    /// Refuse the message.
+    Block,
 }
 
 /// How log lines are written.
@@ -103,6 +115,26 @@ pub struct Config {
     pub summary_keep_last_n: u32,
     /// `GUARDRAILS_ENABLED`: input and output guards.
     pub guardrails_enabled: bool,
+    /// `GUARDRAILS_PII_MODE`: `redact` (default) replaces personal data before it reaches the
+    /// model; `block` refuses the message.
+    pub guardrails_pii_mode: PiiModeSetting,
+    /// `GUARDRAILS_MAX_INPUT_CHARS`: the longest chat message, in characters.
+    pub guardrails_max_input_chars: u64,
+    /// `QUALITY_MODE`: fast, balanced (default) or quality: which model chat runs ask for.
+    pub quality_mode: QualityMode,
+    /// `LLM_MODEL_FAST`: the model of the fast mode; `LLM_MODEL` when unset.
+    pub llm_model_fast: Option<String>,
+    /// `LLM_MODEL_QUALITY`: the model of the quality mode; `LLM_MODEL` when unset.
+    pub llm_model_quality: Option<String>,
+    /// `CHAT_MAX_TOKENS`: the longest answer, in tokens.
+    pub chat_max_tokens: u32,
+    /// `LLM_STAGE_TIMEOUT_MS`: the longest a streamed answer may take (the LLM stage's
+    /// timeout; other stages have `STAGE_TIMEOUT_MS`).
+    pub llm_stage_timeout_ms: u64,
+    /// `WS_MAX_FRAME_BYTES`: the largest WebSocket frame accepted (default 64 KiB).
+    pub ws_max_frame_bytes: u64,
+    /// `WS_AUTH_TIMEOUT_MS`: how long a new socket may take to send its `auth` frame.
+    pub ws_auth_timeout_ms: u64,
     /// `LLM_PROVIDER`: local (the default: no account, no network), groq, gemini, openrouter,
     /// openai or ollama.
     pub llm_provider: LlmProviderName,
@@ -195,6 +227,38 @@ impl Config {
         }
     }
 
+    /// The chat settings: the model of each quality mode (`LLM_MODEL_FAST`, `LLM_MODEL`,
+    /// `LLM_MODEL_QUALITY`; unset: the provider's configured model), `QUALITY_MODE`,
+    /// `CHAT_MAX_TOKENS`.
+    #[must_use]
+    pub fn chat_config(&self) -> ChatConfig {
+        let balanced = self.llm_model.clone().unwrap_or_default();
+        ChatConfig {
+            quality_mode: self.quality_mode,
+            fast_model: self
+                .llm_model_fast
+                .clone()
+                .unwrap_or_else(|| balanced.clone()),
+            quality_model: self
+                .llm_model_quality
+                .clone()
+                .unwrap_or_else(|| balanced.clone()),
+            balanced_model: balanced,
+            max_tokens: Some(self.chat_max_tokens),
+            ..ChatConfig::default()
+        }
+    }
+
+    /// The summary cadence: `SUMMARY_ENABLED`, `SUMMARY_THRESHOLD`, `SUMMARY_KEEP_LAST_N`.
+    #[must_use]
+    pub const fn summary_config(&self) -> SummaryConfig {
+        SummaryConfig {
+            enabled: self.summary_enabled,
+            threshold: self.summary_threshold,
+            keep_last: self.summary_keep_last_n,
+        }
+    }
+
     /// The primary LLM provider, resolved.
     #[must_use]
     pub fn llm_primary(&self) -> LlmEndpoint {
@@ -284,6 +348,18 @@ impl fmt::Debug for Config {
             .field("summary_threshold", &self.summary_threshold)
             .field("summary_keep_last_n", &self.summary_keep_last_n)
             .field("guardrails_enabled", &self.guardrails_enabled)
+            .field("guardrails_pii_mode", &self.guardrails_pii_mode)
+            .field(
+                "guardrails_max_input_chars",
+                &self.guardrails_max_input_chars,
+            )
+            .field("quality_mode", &self.quality_mode)
+            .field("llm_model_fast", &self.llm_model_fast)
+            .field("llm_model_quality", &self.llm_model_quality)
+            .field("chat_max_tokens", &self.chat_max_tokens)
+            .field("llm_stage_timeout_ms", &self.llm_stage_timeout_ms)
+            .field("ws_max_frame_bytes", &self.ws_max_frame_bytes)
+            .field("ws_auth_timeout_ms", &self.ws_auth_timeout_ms)
             .field("llm_primary", &self.llm_primary())
             .field("llm_fallback", &self.llm_fallback())
             .field("llm_request_timeout_ms", &self.llm_request_timeout_ms)

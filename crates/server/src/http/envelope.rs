@@ -107,6 +107,23 @@ pub fn status_of(error: &AppError) -> StatusCode {
     }
 }
 
+/// Logs `error` the one time it is reported: unexpected failures (5xx) at `error` (internal,
+/// with its cause) or `warn`, the client's mistakes at `debug`. Called by the rendering
+/// middleware for HTTP responses and by the WebSocket and event-stream transports for the
+/// errors they send as frames or events.
+pub fn log_error(error: &AppError) {
+    if status_of(error).is_server_error() {
+        match error {
+            AppError::Internal { source } => {
+                tracing::error!(error = %source, error.chain = ?source, code = error.code(), "request failed");
+            }
+            other => tracing::warn!(error = %other, code = other.code(), "request failed"),
+        }
+    } else {
+        tracing::debug!(error = %error, code = error.code(), "request rejected");
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = status_of(&self.0);

@@ -1,6 +1,6 @@
 //! The middleware that renders errors into the envelope, and the request span.
 
-use super::envelope::{ErrorEnvelope, ErrorReport};
+use super::envelope::{ErrorEnvelope, ErrorReport, log_error};
 use super::request_id::RequestId;
 use axum::Json;
 use axum::extract::{MatchedPath, Request};
@@ -22,17 +22,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
 
     if let Some(ErrorReport(error)) = response.extensions().get::<ErrorReport>().cloned() {
-        let status = response.status();
-        if status.is_server_error() {
-            match error.as_ref() {
-                AppError::Internal { source } => {
-                    tracing::error!(error = %source, error.chain = ?source, code = error.code(), "request failed");
-                }
-                other => tracing::warn!(error = %other, code = other.code(), "request failed"),
-            }
-        } else {
-            tracing::debug!(error = %error, code = error.code(), "request rejected");
-        }
+        log_error(&error);
         return replace_body(
             response,
             &ErrorEnvelope::from_error(&error, request_id.as_str()),

@@ -10,6 +10,6 @@ pub mod middleware;
 pub mod request_id;
 
 pub use conditional::{IfMatch, Tagged};
-pub use envelope::{ApiError, ErrorEnvelope};
+pub use envelope::{ApiError, ErrorEnvelope, log_error};
 pub use extract::{Authenticated, Json, Path, Query};
 pub use request_id::RequestId;

@@ -1,12 +1,13 @@
 //! The HTTP routes, assembled into one router with its OpenAPI document.
 //!
 //! Public: `/health`, `/health/ready`, `/openapi.json`, `/docs`. Authenticated: everything
-//! under `/api/v1`.
+//! under `/api/v1`, and `/ws` (by its first frame).
 
 mod auth;
 mod content;
 mod health;
 mod openapi;
+mod sessions;
 
 use crate::http::ApiError;
 use crate::state::AppState;
@@ -57,6 +58,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
             content::emails::delete
         ))
         .routes(routes!(content::emails::versions))
+        .routes(routes!(sessions::list, sessions::create))
+        .routes(routes!(sessions::get))
+        .routes(routes!(sessions::interactions))
+        .routes(routes!(sessions::end))
+        .routes(routes!(sessions::send_message))
 }
 
 /// The complete application router (routes, docs, fallbacks), with the state attached.
@@ -68,6 +74,7 @@ pub fn router(state: AppState) -> Router {
             "/openapi.json",
             get(move || async move { axum::Json(spec) }),
         )
+        .route("/ws", get(crate::ws::upgrade))
         .merge(SwaggerUi::new("/docs").url("/docs/openapi.json", openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

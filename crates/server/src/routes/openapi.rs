@@ -24,6 +24,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         (name = "clients", description = "Prospects and customers"),
         (name = "scripts", description = "Sales call scripts, versioned"),
         (name = "emails", description = "Sales emails, versioned"),
+        (name = "sessions", description = "Chat sessions, their messages, and a chat turn as \
+            Server-Sent Events (the same turn runs over the WebSocket at `/ws`)"),
     )
 )]
 pub struct ApiDoc;

@@ -60,7 +60,7 @@ async fn tenant_context(app: &TestApp) -> CallContext {
 
 fn request() -> ChatRequest {
     ChatRequest::new(
-        "ignored: each route asks for its own model",
+        String::new(),
         vec![
             ChatMessage::system("You write sales scripts."),
             ChatMessage::user("A cold call for Acme."),

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod ai;
+mod chat_ws;
 mod content_clients;
 mod content_concurrency;
 mod content_emails;
@@ -20,5 +21,7 @@ mod health;
 mod helpers;
 mod identity;
 mod observability;
+mod sessions_http;
 mod telemetry;
 mod workos;
+mod ws_client;

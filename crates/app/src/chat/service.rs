@@ -1,0 +1,606 @@
+//! [`ChatService`]: one chat turn, end to end (specification §4.4).
+//!
+//! 1. Waits for the session's turn ([`SessionLocks`]): one run at a time per session.
+//! 2. A `message_id` already answered in the session replays the stored answer (no second
+//!    run); one whose turn ended without an answer (blocked, failed, cancelled) is refused
+//!    with `CONFLICT`.
+//! 3. Stores the user's message (before any AI work: input is never lost) while loading the
+//!    caller's names and the organization's guard policy, then sends [`ChatUpdate::Ack`].
+//! 4. Records the run (`pipeline_runs`, status `running`), runs the `chat` pipeline with the
+//!    caller's cancellation token and forwards each streamed delta as a [`ChatUpdate::Token`].
+//! 5. Records the outcome (stages, TTFT measured at the first token forwarded, tokens, cost,
+//!    the LLM call) and ends the turn with `Complete`, `Blocked`, `Cancelled` or the error;
+//!    after a completed turn the summary cadence runs in the background.
+//!
+//! A client that stops reading (its updates channel closed) cancels the run.
+
+use super::locks::SessionLocks;
+use super::pipeline::{CHAT_PIPELINE, CHAT_TOPOLOGY};
+use super::prompt::CHAT_PROMPT_VERSION;
+use super::stages::{
+    DISPLAY_NAME, FILTERED, GUARD_POLICY, INPUT_GUARD, INTERACTION_ID, LLM, MAX_TOKENS, MESSAGE_ID,
+    MODEL, ORG_NAME, OUTPUT_GUARD, PERSIST, PROVIDER_CALL_ID, RESPONSE, SharedAppError,
+    TEMPERATURE, USER_SEQUENCE,
+};
+use super::summaries::{CompletedTurn, SummaryService};
+use super::updates::{
+    ChatAck, ChatBlocked, ChatCancelled, ChatComplete, ChatToken, ChatUpdate, ChatUsage,
+};
+use crate::observability::{QUALITY_MODE_KEY, RunLogger, RunTotals};
+use hellosales_domain::ports::{GuardPolicy, IdentityRepository, SessionStore};
+use hellosales_domain::sessions::{
+    Interaction, InteractionRole, NewInteraction, NewSession, parse_message_id,
+};
+use hellosales_domain::{AppError, AppResult, OrgContext, SessionId};
+use serde_json::json;
+use stageflow::events::EventSink;
+use stageflow::{
+    ContextSnapshot, Pipeline, PipelineError, PipelineResults, RunOptions, StreamItem,
+    stream_channel,
+};
+use std::error::Error as _;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// Which model a run asks for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualityMode {
+    /// The quickest model.
+    Fast,
+    /// The default.
+    #[default]
+    Balanced,
+    /// The strongest model.
+    Quality,
+}
+
+impl QualityMode {
+    /// Its name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Fast => "fast",
+            Self::Balanced => "balanced",
+            Self::Quality => "quality",
+        }
+    }
+}
+
+/// The chat settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChatConfig {
+    /// The quality mode of every run (`QUALITY_MODE`).
+    pub quality_mode: QualityMode,
+    /// The model of each quality mode; an empty name asks the provider's configured model.
+    pub fast_model: String,
+    /// The model of `balanced`.
+    pub balanced_model: String,
+    /// The model of `quality`.
+    pub quality_model: String,
+    /// Sampling temperature.
+    pub temperature: Option<f32>,
+    /// The most tokens of an answer.
+    pub max_tokens: Option<u32>,
+    /// Room for tokens not yet sent to the client; a client that reads nothing for the
+    /// engine's stall timeout fails the run.
+    pub stream_capacity: usize,
+}
+
+impl Default for ChatConfig {
+    fn default() -> Self {
+        Self {
+            quality_mode: QualityMode::Balanced,
+            fast_model: String::new(),
+            balanced_model: String::new(),
+            quality_model: String::new(),
+            temperature: Some(0.7),
+            max_tokens: Some(1024),
+            stream_capacity: 64,
+        }
+    }
+}
+
+impl ChatConfig {
+    /// The model of the configured quality mode.
+    #[must_use]
+    pub fn model(&self) -> &str {
+        match self.quality_mode {
+            QualityMode::Fast => &self.fast_model,
+            QualityMode::Balanced => &self.balanced_model,
+            QualityMode::Quality => &self.quality_model,
+        }
+    }
+}
+
+/// A message sent by a client.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChatInput {
+    /// The session; `None` starts a new chat session.
+    pub session_id: Option<SessionId>,
+    /// The text.
+    pub content: String,
+    /// The client's id of the message (deduplication); generated when absent.
+    pub message_id: Option<String>,
+}
+
+/// Runs chat turns. Cheap to clone.
+#[derive(Clone)]
+pub struct ChatService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    sessions: Arc<dyn SessionStore>,
+    identities: Arc<dyn IdentityRepository>,
+    pipeline: Pipeline,
+    runs: RunLogger,
+    events: Arc<dyn EventSink>,
+    summaries: SummaryService,
+    locks: SessionLocks,
+    config: ChatConfig,
+}
+
+impl fmt::Debug for ChatService {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChatService")
+            .field("config", &self.inner.config)
+            .field("locks", &self.inner.locks)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What [`ChatService::new`] wires together.
+#[derive(Clone)]
+pub struct ChatServiceParts {
+    /// Sessions and interactions.
+    pub sessions: Arc<dyn SessionStore>,
+    /// Users and organizations (names, settings).
+    pub identities: Arc<dyn IdentityRepository>,
+    /// The chat pipeline.
+    pub pipeline: Pipeline,
+    /// The run recorder.
+    pub runs: RunLogger,
+    /// Where run events go.
+    pub events: Arc<dyn EventSink>,
+    /// The summary cadence.
+    pub summaries: SummaryService,
+    /// The settings.
+    pub config: ChatConfig,
+}
+
+impl fmt::Debug for ChatServiceParts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChatServiceParts")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A stored user message and whether it was sent before.
+enum Received {
+    New(Interaction),
+    Duplicate(Interaction),
+}
+
+impl ChatService {
+    /// A service over `parts`.
+    #[must_use]
+    pub fn new(parts: ChatServiceParts) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                sessions: parts.sessions,
+                identities: parts.identities,
+                pipeline: parts.pipeline,
+                runs: parts.runs,
+                events: parts.events,
+                summaries: parts.summaries,
+                locks: SessionLocks::default(),
+                config: parts.config,
+            }),
+        }
+    }
+
+    /// The summary cadence (to wait for its background work).
+    #[must_use]
+    pub fn summaries(&self) -> &SummaryService {
+        &self.inner.summaries
+    }
+
+    /// The session store.
+    #[must_use]
+    pub fn sessions(&self) -> &Arc<dyn SessionStore> {
+        &self.inner.sessions
+    }
+
+    /// Runs one turn, sending its updates to `updates`. Returns once the turn ended; the
+    /// turn's last update (`Complete`, `Blocked`, `Cancelled`) has then been sent, or the
+    /// error is returned.
+    ///
+    /// # Errors
+    /// `VALIDATION_ERROR` (a bad `message_id`), `SESSION_NOT_FOUND`, `INVALID_STATE` (an
+    /// ended session), `CONFLICT` (a repeated `message_id` whose turn has no answer), the
+    /// provider's error when the model failed, `STAGE_FAILED` for other failed stages.
+    pub async fn send(
+        &self,
+        caller: &OrgContext,
+        input: ChatInput,
+        cancel: CancellationToken,
+        updates: mpsc::Sender<ChatUpdate>,
+    ) -> AppResult<()> {
+        let inner = &self.inner;
+        let message_id =
+            parse_message_id(input.message_id)?.unwrap_or_else(|| Uuid::now_v7().to_string());
+        let session = match input.session_id {
+            Some(session) => session,
+            None => {
+                inner
+                    .sessions
+                    .create(caller.org_id, caller.user_id, &NewSession::default())
+                    .await?
+                    .id
+            }
+        };
+        let _turn = inner.locks.lock(session).await;
+
+        let received = self
+            .receive(caller, session, &message_id, input.content.clone())
+            .await?;
+        let (user_message, policy, names) = match received {
+            (Received::Duplicate(stored), _, _) => {
+                return self.replay(caller, stored, &message_id, &updates).await;
+            }
+            (Received::New(stored), policy, names) => (stored, policy, names),
+        };
+        let ack = ChatUpdate::Ack(ChatAck {
+            message_id: message_id.clone(),
+            interaction_id: user_message.id,
+            session_id: session,
+        });
+        if updates.send(ack).await.is_err() {
+            // The client left before the turn started; its message is stored.
+            return Ok(());
+        }
+
+        let snapshot = self.snapshot(caller, session, &user_message, &message_id, &policy, names);
+        let model = inner.config.model().to_owned();
+        if let Err(error) = inner
+            .runs
+            .start(
+                &snapshot,
+                CHAT_PIPELINE,
+                "chat",
+                json!({ "prompt_version": CHAT_PROMPT_VERSION, "message_id": message_id }),
+            )
+            .await
+        {
+            tracing::warn!(error = %error, code = error.code(), "the chat run was not recorded");
+        }
+        let (stream_tx, stream_rx) = stream_channel(inner.config.stream_capacity);
+        let mut options = RunOptions::new()
+            .sink(Arc::clone(&inner.events))
+            .cancellation(cancel.clone())
+            .stream(stream_tx)
+            .config_value(MODEL, model);
+        if let Some(temperature) = inner.config.temperature {
+            options = options.config_value(TEMPERATURE, f64::from(temperature));
+        }
+        if let Some(max_tokens) = inner.config.max_tokens {
+            options = options.config_value(MAX_TOKENS, max_tokens);
+        }
+        let started = Instant::now();
+        let run = inner.pipeline.run(snapshot.clone(), options);
+        let forward = forward_tokens(stream_rx, &message_id, &updates, &cancel, started);
+        let (result, first_token) = tokio::join!(run, forward);
+
+        let totals = run_totals(&result, first_token);
+        inner.runs.finish(&snapshot, &result, totals.clone()).await;
+        let run_id = snapshot.pipeline_run_id;
+        let end = match result {
+            Ok(results) => {
+                let complete = completed(&results, &message_id, session, run_id, &totals)?;
+                inner.summaries.turn_completed(CompletedTurn {
+                    org: caller.org_id,
+                    user: caller.user_id,
+                    session,
+                    request_id: Some(caller.request_id.clone()),
+                });
+                ChatUpdate::Complete(complete)
+            }
+            Err(PipelineError::Cancelled(cancelled))
+                if cancelled.stage.as_deref() == Some(INPUT_GUARD) =>
+            {
+                let guard = cancelled.partial_results.get(INPUT_GUARD);
+                let text = |key: &str| guard.and_then(|stage| stage.get::<String>(key).ok());
+                ChatUpdate::Blocked(ChatBlocked {
+                    message_id,
+                    reason: text("reason").unwrap_or(cancelled.reason),
+                    category: text("category"),
+                    pipeline_run_id: run_id,
+                })
+            }
+            Err(PipelineError::Cancelled(_)) => ChatUpdate::Cancelled(ChatCancelled {
+                message_id,
+                pipeline_run_id: run_id,
+            }),
+            Err(error) => return Err(turn_error(&error, run_id)),
+        };
+        // The client may have left; the outcome is recorded either way.
+        let _ = updates.send(end).await;
+        Ok(())
+    }
+
+    /// Stores the user's message (or finds it, when its `message_id` was sent before), and
+    /// loads the caller's names and the organization's guard policy at the same time.
+    async fn receive(
+        &self,
+        caller: &OrgContext,
+        session: SessionId,
+        message_id: &str,
+        content: String,
+    ) -> AppResult<(Received, GuardPolicy, (Option<String>, Option<String>))> {
+        let inner = &self.inner;
+        if let Some(stored) = inner
+            .sessions
+            .find_message(caller.org_id, session, InteractionRole::User, message_id)
+            .await?
+        {
+            // Checks that the session is the caller's before answering from it.
+            inner
+                .sessions
+                .get(caller.org_id, caller.user_id, session)
+                .await?;
+            return Ok((
+                Received::Duplicate(stored),
+                GuardPolicy::default(),
+                (None, None),
+            ));
+        }
+        let message = NewInteraction::text(InteractionRole::User, content)
+            .with_message_id(Some(message_id.to_owned()));
+        let (stored, me) = tokio::join!(
+            inner
+                .sessions
+                .append(caller.org_id, caller.user_id, session, &message),
+            inner.identities.me(caller.user_id, caller.org_id),
+        );
+        let stored = match stored {
+            Ok(stored) => stored,
+            // Sent twice at once to two servers: the other one stored it first.
+            Err(AppError::Conflict { .. }) => {
+                let found = inner
+                    .sessions
+                    .find_message(caller.org_id, session, InteractionRole::User, message_id)
+                    .await?;
+                return match found {
+                    Some(stored) => Ok((
+                        Received::Duplicate(stored),
+                        GuardPolicy::default(),
+                        (None, None),
+                    )),
+                    None => Err(AppError::internal(
+                        "a message conflicted with one that cannot be found",
+                    )),
+                };
+            }
+            Err(error) => return Err(error),
+        };
+        let me = me?;
+        Ok((
+            Received::New(stored),
+            GuardPolicy::from_settings(&me.organization.settings),
+            (me.user.display_name, Some(me.organization.name)),
+        ))
+    }
+
+    /// Answers a message sent before with its stored answer.
+    async fn replay(
+        &self,
+        caller: &OrgContext,
+        user_message: Interaction,
+        message_id: &str,
+        updates: &mpsc::Sender<ChatUpdate>,
+    ) -> AppResult<()> {
+        let answer = self
+            .inner
+            .sessions
+            .find_message(
+                caller.org_id,
+                user_message.session_id,
+                InteractionRole::Assistant,
+                message_id,
+            )
+            .await?
+            .ok_or_else(|| AppError::Conflict {
+                message: format!(
+                    "message {message_id} was already received and its turn ended without an \
+                     answer; send it again with a new message_id"
+                ),
+            })?;
+        let ack = ChatUpdate::Ack(ChatAck {
+            message_id: message_id.to_owned(),
+            interaction_id: user_message.id,
+            session_id: user_message.session_id,
+        });
+        let metadata = &answer.metadata;
+        let complete = ChatUpdate::Complete(ChatComplete {
+            message_id: message_id.to_owned(),
+            interaction_id: answer.id,
+            session_id: answer.session_id,
+            filtered: metadata.get(FILTERED).and_then(serde_json::Value::as_bool) == Some(true),
+            pipeline_run_id: metadata
+                .get("pipeline_run_id")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|id| id.parse().ok()),
+            content: answer.content,
+            usage: ChatUsage::default(),
+            replayed: true,
+        });
+        if updates.send(ack).await.is_ok() {
+            let _ = updates.send(complete).await;
+        }
+        Ok(())
+    }
+
+    /// The snapshot of a run answering `user_message`.
+    fn snapshot(
+        &self,
+        caller: &OrgContext,
+        session: SessionId,
+        user_message: &Interaction,
+        message_id: &str,
+        policy: &GuardPolicy,
+        (display_name, org_name): (Option<String>, Option<String>),
+    ) -> ContextSnapshot {
+        ContextSnapshot::new()
+            .with_request_id(caller.request_id.clone())
+            .with_session_id(session.as_uuid())
+            .with_user_id(caller.user_id.as_uuid())
+            .with_org_id(caller.org_id.as_uuid())
+            .with_interaction_id(user_message.id.as_uuid())
+            .with_topology(CHAT_TOPOLOGY)
+            .with_execution_mode("default")
+            .with_service("chat")
+            .with_input_text(user_message.content.clone())
+            .with_metadata(MESSAGE_ID, message_id)
+            .with_metadata(USER_SEQUENCE, user_message.sequence_number)
+            .with_metadata(QUALITY_MODE_KEY, self.inner.config.quality_mode.as_str())
+            .with_metadata(DISPLAY_NAME, display_name)
+            .with_metadata(ORG_NAME, org_name)
+            .with_metadata(
+                GUARD_POLICY,
+                serde_json::to_value(policy).unwrap_or(serde_json::Value::Null),
+            )
+    }
+}
+
+/// Forwards the LLM stage's deltas as tokens until the run closes the stream; answers when the
+/// first token was forwarded. A client that stops reading cancels the run.
+async fn forward_tokens(
+    mut stream: mpsc::Receiver<StreamItem>,
+    message_id: &str,
+    updates: &mpsc::Sender<ChatUpdate>,
+    cancel: &CancellationToken,
+    started: Instant,
+) -> Option<Duration> {
+    let mut first = None;
+    while let Some(item) = stream.recv().await {
+        let Some(delta) = item.data.get("delta").and_then(serde_json::Value::as_str) else {
+            continue;
+        };
+        let index = item
+            .data
+            .get("index")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or_default();
+        let token = ChatUpdate::Token(ChatToken {
+            message_id: message_id.to_owned(),
+            delta: delta.to_owned(),
+            index,
+        });
+        if updates.send(token).await.is_err() {
+            cancel.cancel();
+            break;
+        }
+        first.get_or_insert_with(|| started.elapsed());
+    }
+    first
+}
+
+/// What a run measured, from its (partial) results.
+fn run_totals(
+    result: &Result<PipelineResults, PipelineError>,
+    first_token: Option<Duration>,
+) -> RunTotals {
+    let results = match result {
+        Ok(results) => results,
+        Err(error) => error.partial_results(),
+    };
+    let llm = results.get(LLM);
+    let number = |key: &str| llm.and_then(|stage| stage.get::<Option<u64>>(key).ok().flatten());
+    RunTotals {
+        ttft_ms: first_token.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        tokens_in: number("tokens_in"),
+        tokens_out: number("tokens_out"),
+        generation_ms: number("generation_ms"),
+        cost_usd_micros: llm
+            .and_then(|stage| stage.get::<Option<i64>>("cost_usd_micros").ok().flatten()),
+        llm_provider_call_id: llm
+            .and_then(|stage| stage.get::<String>(PROVIDER_CALL_ID).ok())
+            .and_then(|id| id.parse().ok()),
+        stt_provider_call_id: None,
+        tts_provider_call_id: None,
+    }
+}
+
+/// The `Complete` update of a finished run.
+fn completed(
+    results: &PipelineResults,
+    message_id: &str,
+    session: SessionId,
+    run_id: Uuid,
+    totals: &RunTotals,
+) -> AppResult<ChatComplete> {
+    let missing = |what: &str| AppError::internal(format!("the chat run finished without {what}"));
+    let guard = results
+        .get(OUTPUT_GUARD)
+        .ok_or_else(|| missing("an output guard"))?;
+    let persist = results
+        .get(PERSIST)
+        .ok_or_else(|| missing("a stored answer"))?;
+    let content: String = guard.get(RESPONSE).map_err(|_| missing("an answer"))?;
+    let filtered: bool = guard.get(FILTERED).unwrap_or(false);
+    let interaction_id = persist
+        .get::<String>(INTERACTION_ID)
+        .ok()
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(|| missing("the answer's id"))?;
+    let llm = results.get(LLM);
+    Ok(ChatComplete {
+        message_id: message_id.to_owned(),
+        interaction_id,
+        session_id: session,
+        content,
+        pipeline_run_id: Some(run_id),
+        usage: ChatUsage {
+            tokens_in: totals.tokens_in.and_then(|n| u32::try_from(n).ok()),
+            tokens_out: totals.tokens_out.and_then(|n| u32::try_from(n).ok()),
+            tokens_estimated: llm
+                .and_then(|stage| stage.get::<bool>("tokens_estimated").ok())
+                .unwrap_or(false),
+            cost_usd_micros: totals.cost_usd_micros,
+        },
+        filtered,
+        replayed: false,
+    })
+}
+
+/// The client's error for a run that failed: the stage's own error when it carried one (a
+/// provider's, with its code and retryability), `STAGE_FAILED` otherwise.
+fn turn_error(error: &PipelineError, run_id: Uuid) -> AppError {
+    let PipelineError::StageFailed { stage, error, .. } = error else {
+        return AppError::StageFailed {
+            stage: "chat".to_owned(),
+            pipeline_run_id: Some(run_id.to_string()),
+            message: error.to_string(),
+            retryable: false,
+        };
+    };
+    if let Some(copy) = error
+        .source()
+        .and_then(|source| source.downcast_ref::<SharedAppError>())
+        .and_then(|shared| shared.0.client_copy())
+    {
+        return copy;
+    }
+    AppError::StageFailed {
+        stage: stage.to_string(),
+        pipeline_run_id: Some(run_id.to_string()),
+        message: error.message().to_owned(),
+        retryable: error.retryable(),
+    }
+}

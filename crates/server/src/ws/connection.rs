@@ -1,0 +1,436 @@
+//! One WebSocket connection, from the handshake to the close.
+//!
+//! * The first frame must be `auth`, within `WS_AUTH_TIMEOUT_MS` (default 10 s): a valid token
+//!   answers `auth.success`; anything else answers `auth.error` and closes the socket (close
+//!   code 1008).
+//! * Then frames are read one at a time. Session frames are answered in order. A `chat` runs in
+//!   a task of its own, so that the connection keeps reading (`chat.cancel`, `ping`, another
+//!   `chat`) while the answer streams; turns of one session still run one at a time (the chat
+//!   service queues them).
+//! * A frame that is not JSON, of an unknown type, with a bad payload, or larger than
+//!   `WS_MAX_FRAME_BYTES` answers an `error` frame and the connection stays open. Frames four
+//!   times over the limit are refused by the socket itself, which then closes (1009).
+//! * One writer task owns the socket's sending half; everything else sends it frames through a
+//!   bounded channel, so a slow client slows its own chats, no one else's.
+//! * When the client goes away, its running chats are cancelled (their runs are recorded as
+//!   cancelled; the user's messages are already stored).
+
+use super::frames::{
+    AuthSuccess, ChatPayload, ClientFrame, OptionalSessionRef, ServerFrame, SessionFrame,
+    SessionResumed, SessionStartPayload,
+};
+use crate::http::{RequestId, log_error};
+use crate::state::AppState;
+use crate::telemetry::prometheus::WS_CONNECTIONS;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
+use futures::stream::{SplitSink, SplitStream};
+use futures::{SinkExt, StreamExt};
+use hellosales_app::chat::{ChatInput, ChatUpdate};
+use hellosales_domain::{AppError, OrgContext, SessionId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// Frames waiting for the writer, per connection.
+const OUTBOX: usize = 256;
+/// Chat updates waiting to become frames, per chat.
+const CHAT_UPDATES: usize = 64;
+
+/// The limits of a connection.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The largest frame handled; larger ones answer `PAYLOAD_TOO_LARGE`.
+    pub max_frame_bytes: usize,
+    /// How long the client may take to authenticate.
+    pub auth_timeout: Duration,
+}
+
+/// The chats running on a connection, by message id.
+type Running = Arc<Mutex<HashMap<String, CancellationToken>>>;
+
+/// Counts the open connections in the `ws_connections` gauge.
+struct Connected;
+
+impl Connected {
+    fn open() -> Self {
+        metrics::gauge!(WS_CONNECTIONS).increment(1.0);
+        Self
+    }
+}
+
+impl Drop for Connected {
+    fn drop(&mut self) {
+        metrics::gauge!(WS_CONNECTIONS).decrement(1.0);
+    }
+}
+
+/// Serves `socket` until it closes.
+pub async fn serve(socket: WebSocket, state: AppState, limits: Limits) {
+    let _connected = Connected::open();
+    let (sink, mut stream) = socket.split();
+    let (outbox, frames) = mpsc::channel(OUTBOX);
+    let writer = tokio::spawn(write_frames(sink, frames));
+    let connection_id = RequestId::generate().0;
+
+    let Some(caller) = authenticate(&mut stream, &state, &outbox, &connection_id, limits).await
+    else {
+        drop(outbox);
+        // The writer sends what is queued (the auth error, the close) and ends.
+        let _ = writer.await;
+        return;
+    };
+    tracing::debug!(
+        user.id = %caller.user_id,
+        org.id = %caller.org_id,
+        connection_id = %connection_id,
+        "websocket authenticated"
+    );
+    let mut connection = Connection {
+        state,
+        caller,
+        outbox,
+        session: None,
+        running: Running::default(),
+        limits,
+    };
+    connection
+        .send(ServerFrame::new(
+            "auth.success",
+            AuthSuccess {
+                user_id: connection.caller.user_id.to_string(),
+                session_id: None,
+                org_id: connection.caller.org_id.to_string(),
+            },
+        ))
+        .await;
+
+    while let Some(message) = stream.next().await {
+        match message {
+            Ok(Message::Text(text)) => connection.on_text(&text).await,
+            Ok(Message::Binary(_)) => {
+                connection
+                    .send_error(
+                        &AppError::bad_request("binary frames are not supported; send JSON text"),
+                        None,
+                    )
+                    .await;
+            }
+            // Pings are answered by the socket itself; pongs need nothing.
+            Ok(Message::Ping(_) | Message::Pong(_)) => {}
+            Ok(Message::Close(_)) | Err(_) => break,
+        }
+    }
+    connection.close();
+    drop(connection);
+    let _ = writer.await;
+}
+
+/// Sends the frames of `frames` until every sender is gone or the socket fails.
+async fn write_frames(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut frames: mpsc::Receiver<Message>,
+) {
+    while let Some(frame) = frames.recv().await {
+        let closing = matches!(frame, Message::Close(_));
+        if sink.send(frame).await.is_err() || closing {
+            break;
+        }
+    }
+    let _ = sink.close().await;
+}
+
+/// Reads the `auth` frame and resolves the caller; on failure answers `auth.error` and queues
+/// the close.
+async fn authenticate(
+    stream: &mut SplitStream<WebSocket>,
+    state: &AppState,
+    outbox: &mpsc::Sender<Message>,
+    connection_id: &str,
+    limits: Limits,
+) -> Option<OrgContext> {
+    let refused = |error: AppError| async move {
+        let frame = ServerFrame::error("auth.error", &error, connection_id, None);
+        let _ = outbox.send(text(&frame)).await;
+        let _ = outbox
+            .send(Message::Close(Some(CloseFrame {
+                code: close_code::POLICY,
+                reason: Utf8Bytes::from_static("authentication failed"),
+            })))
+            .await;
+        None
+    };
+    let first = loop {
+        match tokio::time::timeout(limits.auth_timeout, stream.next()).await {
+            Err(_) => {
+                return refused(AppError::unauthorized(format!(
+                    "no auth frame within {} ms of connecting",
+                    limits.auth_timeout.as_millis()
+                )))
+                .await;
+            }
+            Ok(Some(Ok(Message::Text(text)))) => break text,
+            Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => {}
+            Ok(Some(Ok(Message::Binary(_)))) => {
+                return refused(AppError::unauthorized("the first frame must be `auth`")).await;
+            }
+            Ok(None | Some(Ok(Message::Close(_)) | Err(_))) => return None,
+        }
+    };
+    if first.len() > limits.max_frame_bytes {
+        return refused(AppError::PayloadTooLarge {
+            limit_bytes: limits.max_frame_bytes as u64,
+        })
+        .await;
+    }
+    let auth = match ClientFrame::parse(&first) {
+        Ok(ClientFrame::Auth(auth)) => auth,
+        Ok(_) => return refused(AppError::unauthorized("the first frame must be `auth`")).await,
+        Err(error) => return refused(error).await,
+    };
+    match state
+        .authenticate(&auth.token, connection_id.to_owned())
+        .await
+    {
+        Ok(caller) => Some(caller),
+        Err(error) => refused(error).await,
+    }
+}
+
+/// The state of an authenticated connection.
+struct Connection {
+    state: AppState,
+    caller: OrgContext,
+    outbox: mpsc::Sender<Message>,
+    /// The session chats go to when they name none.
+    session: Option<SessionId>,
+    running: Running,
+    limits: Limits,
+}
+
+impl Connection {
+    async fn send(&self, frame: ServerFrame) {
+        // A closed outbox means the socket is gone; the read loop ends on its own.
+        let _ = self.outbox.send(text(&frame)).await;
+    }
+
+    async fn send_error(&self, error: &AppError, message_id: Option<&str>) {
+        log_error(error);
+        self.send(ServerFrame::error(
+            "error",
+            error,
+            &self.caller.request_id,
+            message_id,
+        ))
+        .await;
+    }
+
+    async fn on_text(&mut self, text: &str) {
+        if text.len() > self.limits.max_frame_bytes {
+            let error = AppError::PayloadTooLarge {
+                limit_bytes: self.limits.max_frame_bytes as u64,
+            };
+            return self.send_error(&error, None).await;
+        }
+        let frame = match ClientFrame::parse(text) {
+            Ok(frame) => frame,
+            Err(error) => return self.send_error(&error, None).await,
+        };
+        let outcome = match frame {
+            ClientFrame::Auth(_) => Err(AppError::InvalidState {
+                message: "this connection is already authenticated".to_owned(),
+            }),
+            ClientFrame::Ping(payload) => {
+                self.send(ServerFrame::new("pong", payload)).await;
+                Ok(())
+            }
+            ClientFrame::SessionStart(payload) => self.start_session(payload).await,
+            ClientFrame::SessionResume(reference) => {
+                self.resume_session(reference.session_id).await
+            }
+            ClientFrame::SessionEnd(reference) => self.end_session(reference).await,
+            ClientFrame::Chat(payload) => self.chat(payload).await,
+            ClientFrame::ChatCancel(cancel) => {
+                let token = self
+                    .running
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .get(&cancel.message_id)
+                    .cloned();
+                match token {
+                    Some(token) => {
+                        token.cancel();
+                        Ok(())
+                    }
+                    None => Err(AppError::InvalidState {
+                        message: format!("no chat {} is running", cancel.message_id),
+                    }),
+                }
+            }
+        };
+        if let Err(error) = outcome {
+            self.send_error(&error, None).await;
+        }
+    }
+
+    async fn start_session(&mut self, payload: SessionStartPayload) -> Result<(), AppError> {
+        let session = self
+            .state
+            .sessions()
+            .start(&self.caller, payload.session_type, payload.metadata)
+            .await?;
+        self.session = Some(session.id);
+        self.send(ServerFrame::new(
+            "session.started",
+            SessionFrame {
+                session_id: session.id,
+            },
+        ))
+        .await;
+        Ok(())
+    }
+
+    async fn resume_session(&mut self, id: SessionId) -> Result<(), AppError> {
+        let (session, interactions) = self.state.sessions().resume(&self.caller, id).await?;
+        self.session = Some(session.id);
+        self.send(ServerFrame::new(
+            "session.resumed",
+            SessionResumed {
+                session_id: session.id,
+                interactions,
+            },
+        ))
+        .await;
+        Ok(())
+    }
+
+    async fn end_session(&mut self, reference: OptionalSessionRef) -> Result<(), AppError> {
+        let id = reference
+            .session_id
+            .or(self.session)
+            .ok_or_else(|| AppError::InvalidState {
+                message: "no session to end: start or resume one, or name it".to_owned(),
+            })?;
+        let session = self.state.sessions().end(&self.caller, id).await?;
+        if self.session == Some(session.id) {
+            self.session = None;
+        }
+        self.send(ServerFrame::new(
+            "session.ended",
+            SessionFrame {
+                session_id: session.id,
+            },
+        ))
+        .await;
+        Ok(())
+    }
+
+    /// Starts a chat turn in a task of its own.
+    async fn chat(&mut self, payload: ChatPayload) -> Result<(), AppError> {
+        let message_id = hellosales_domain::sessions::parse_message_id(payload.message_id)?
+            .unwrap_or_else(|| Uuid::now_v7().to_string());
+        let session = match payload.session_id.or(self.session) {
+            Some(session) => session,
+            None => {
+                let session = self
+                    .state
+                    .sessions()
+                    .start(&self.caller, None, None)
+                    .await?;
+                self.send(ServerFrame::new(
+                    "session.started",
+                    SessionFrame {
+                        session_id: session.id,
+                    },
+                ))
+                .await;
+                session.id
+            }
+        };
+        self.session = Some(session);
+        let token = CancellationToken::new();
+        {
+            let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+            if running.contains_key(&message_id) {
+                return Err(AppError::Conflict {
+                    message: format!("chat {message_id} is already running on this connection"),
+                });
+            }
+            running.insert(message_id.clone(), token.clone());
+        }
+        let mut caller = self.caller.clone();
+        // Each turn is a request of its own, for the run and its provider calls.
+        caller.request_id = RequestId::generate().0;
+        let input = ChatInput {
+            session_id: Some(session),
+            content: payload.content,
+            message_id: Some(message_id.clone()),
+        };
+        tokio::spawn(chat_turn(
+            self.state.clone(),
+            caller,
+            input,
+            token,
+            self.outbox.clone(),
+            Arc::clone(&self.running),
+        ));
+        Ok(())
+    }
+
+    /// Cancels the chats still running.
+    fn close(&self) {
+        for token in self
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+        {
+            token.cancel();
+        }
+    }
+}
+
+/// Runs one chat turn and sends its updates as frames; its error, if any, as an `error` frame
+/// carrying the message id.
+async fn chat_turn(
+    state: AppState,
+    caller: OrgContext,
+    input: ChatInput,
+    token: CancellationToken,
+    outbox: mpsc::Sender<Message>,
+    running: Running,
+) {
+    let message_id = input.message_id.clone().unwrap_or_default();
+    let (updates, mut received) = mpsc::channel::<ChatUpdate>(CHAT_UPDATES);
+    let chat = state.chat().clone();
+    let turn = Box::pin(chat.send(&caller, input, token, updates));
+    // Moves the receiver in: when the client is gone, dropping it tells the turn to stop.
+    let frames = outbox.clone();
+    let forward = async move {
+        while let Some(update) = received.recv().await {
+            if frames
+                .send(text(&ServerFrame::new(update.kind(), &update)))
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    };
+    let (result, ()) = tokio::join!(turn, forward);
+    if let Err(error) = result {
+        log_error(&error);
+        let frame = ServerFrame::error("error", &error, &caller.request_id, Some(&message_id));
+        let _ = outbox.send(text(&frame)).await;
+    }
+    running
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .remove(&message_id);
+}
+
+fn text(frame: &ServerFrame) -> Message {
+    Message::Text(Utf8Bytes::from(frame.to_text()))
+}
