@@ -77,6 +77,18 @@ async fn openapi_document_and_docs_page_are_served() {
     assert!(spec["paths"]["/api/v1/auth/me"]["get"].is_object());
     assert!(spec["paths"]["/api/v1/auth/me"]["post"].is_object());
     assert!(spec["paths"]["/health/ready"]["get"].is_object());
+    for (path, method) in [
+        ("/api/v1/sessions", "get"),
+        ("/api/v1/sessions", "post"),
+        ("/api/v1/sessions/{id}", "get"),
+        ("/api/v1/sessions/{id}/interactions", "get"),
+        ("/api/v1/sessions/{id}/end", "post"),
+        ("/api/v1/sessions/{id}/messages", "post"),
+    ] {
+        assert!(spec["paths"][path][method].is_object(), "{method} {path}");
+    }
+    assert!(spec["components"]["schemas"]["Session"].is_object());
+    assert!(spec["components"]["schemas"]["Interaction"].is_object());
     assert!(spec["components"]["schemas"]["ErrorEnvelope"].is_object());
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
 
