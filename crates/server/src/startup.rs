@@ -140,10 +140,25 @@ impl Application {
                 stopping.clone().cancelled_owned(),
             ))
         });
+        let sockets = self.state.sockets().clone();
+        let signal = {
+            let sockets = sockets.clone();
+            async move {
+                shutdown.await;
+                // Upgraded WebSocket connections are not HTTP requests: tell them to drain.
+                sockets.stop();
+            }
+        };
         let served = axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(signal)
             .await
             .context("serving HTTP");
+        if !sockets.closed(SOCKET_DRAIN_LIMIT).await {
+            tracing::warn!(
+                open = sockets.open(),
+                "WebSocket connections still open at shutdown were dropped"
+            );
+        }
         for task in housekeeping {
             task.abort();
         }
@@ -163,6 +178,10 @@ impl Application {
         Ok(())
     }
 }
+
+/// How long a stopping server waits for its WebSocket connections to drain (their chats get
+/// [`crate::ws`]'s own drain time, then a margin to close).
+const SOCKET_DRAIN_LIMIT: Duration = Duration::from_secs(35);
 
 /// How often expired idempotency keys are deleted.
 const IDEMPOTENCY_PURGE_INTERVAL: Duration = Duration::from_secs(15 * 60);
@@ -192,9 +211,13 @@ const MIN_RUN_LIFETIME: Duration = Duration::from_secs(10 * 60);
 /// instances share the database, so a run younger than this may be another instance's live
 /// run and is never touched.
 fn max_run_lifetime(config: &Config) -> Duration {
-    MIN_RUN_LIFETIME.max(Duration::from_millis(
-        config.stage_timeout_ms.saturating_mul(20),
-    ))
+    MIN_RUN_LIFETIME
+        .max(Duration::from_millis(
+            config.stage_timeout_ms.saturating_mul(20),
+        ))
+        .max(Duration::from_millis(
+            config.llm_stage_timeout_ms.saturating_mul(4),
+        ))
 }
 
 /// Marks the runs a crash left `running` as failed (`RUN_ABANDONED`).

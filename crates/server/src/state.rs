@@ -5,6 +5,7 @@
 use crate::ai::AiServices;
 use crate::auth::TokenVerifier;
 use crate::config::Config;
+use crate::ws::Sockets;
 use hellosales_app::chat::ChatService;
 use hellosales_app::{
     CompanyProfileService, EditableService, IdentityService, SessionService, VersionedService,
@@ -30,6 +31,7 @@ struct Inner {
     ai: AiServices,
     verifier: TokenVerifier,
     redis: Option<redis::Client>,
+    sockets: Sockets,
 }
 
 impl fmt::Debug for AppState {
@@ -63,6 +65,7 @@ impl AppState {
                 ai,
                 verifier,
                 redis,
+                sockets: Sockets::default(),
             }),
         }
     }
@@ -107,6 +110,12 @@ impl AppState {
     #[must_use]
     pub fn ai(&self) -> &AiServices {
         &self.inner.ai
+    }
+
+    /// The open WebSocket connections.
+    #[must_use]
+    pub fn sockets(&self) -> &Sockets {
+        &self.inner.sockets
     }
 
     /// The Redis client, when `REDIS_URL` is configured.

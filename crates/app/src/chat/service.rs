@@ -335,7 +335,9 @@ impl ChatService {
     }
 
     /// Stores the user's message (or finds it, when its `message_id` was sent before), and
-    /// loads the caller's names and the organization's guard policy at the same time.
+    /// loads the caller's names and the organization's guard policy at the same time. The
+    /// store refuses a second message with the same id (`CONFLICT`): that is how a duplicate is
+    /// recognised, without a read before every write.
     async fn receive(
         &self,
         caller: &OrgContext,
@@ -344,22 +346,6 @@ impl ChatService {
         content: String,
     ) -> AppResult<(Received, GuardPolicy, (Option<String>, Option<String>))> {
         let inner = &self.inner;
-        if let Some(stored) = inner
-            .sessions
-            .find_message(caller.org_id, session, InteractionRole::User, message_id)
-            .await?
-        {
-            // Checks that the session is the caller's before answering from it.
-            inner
-                .sessions
-                .get(caller.org_id, caller.user_id, session)
-                .await?;
-            return Ok((
-                Received::Duplicate(stored),
-                GuardPolicy::default(),
-                (None, None),
-            ));
-        }
         let message = NewInteraction::text(InteractionRole::User, content)
             .with_message_id(Some(message_id.to_owned()));
         let (stored, me) = tokio::join!(
@@ -370,7 +356,7 @@ impl ChatService {
         );
         let stored = match stored {
             Ok(stored) => stored,
-            // Sent twice at once to two servers: the other one stored it first.
+            // The session is the caller's (the append checked it before the insert).
             Err(AppError::Conflict { .. }) => {
                 let found = inner
                     .sessions

@@ -14,6 +14,8 @@
 //!   bounded channel, so a slow client slows its own chats, no one else's.
 //! * When the client goes away, its running chats are cancelled (their runs are recorded as
 //!   cancelled; the user's messages are already stored).
+//! * When the server stops, the connection stops reading, lets its running chats finish
+//!   (within [`DRAIN_TIMEOUT`], then cancels them) and closes with 1001 (going away).
 
 use super::frames::{
     AuthSuccess, ChatPayload, ClientFrame, OptionalSessionRef, ServerFrame, SessionFrame,
@@ -31,6 +33,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -38,6 +41,8 @@ use uuid::Uuid;
 const OUTBOX: usize = 256;
 /// Chat updates waiting to become frames, per chat.
 const CHAT_UPDATES: usize = 64;
+/// How long a stopping server lets a connection's running chats finish.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The limits of a connection.
 #[derive(Clone, Copy, Debug)]
@@ -67,8 +72,13 @@ impl Drop for Connected {
     }
 }
 
-/// Serves `socket` until it closes.
-pub async fn serve(socket: WebSocket, state: AppState, limits: Limits) {
+/// Serves `socket` until it closes, or until `stopping` fires (the server is stopping).
+pub async fn serve(
+    socket: WebSocket,
+    state: AppState,
+    limits: Limits,
+    stopping: CancellationToken,
+) {
     let _connected = Connected::open();
     let (sink, mut stream) = socket.split();
     let (outbox, frames) = mpsc::channel(OUTBOX);
@@ -94,6 +104,7 @@ pub async fn serve(socket: WebSocket, state: AppState, limits: Limits) {
         outbox,
         session: None,
         running: Running::default(),
+        chats: JoinSet::new(),
         limits,
     };
     connection
@@ -107,7 +118,17 @@ pub async fn serve(socket: WebSocket, state: AppState, limits: Limits) {
         ))
         .await;
 
-    while let Some(message) = stream.next().await {
+    loop {
+        let message = tokio::select! {
+            message = stream.next() => message,
+            () = stopping.cancelled() => {
+                connection.drain().await;
+                break;
+            }
+        };
+        let Some(message) = message else { break };
+        // Reaps the chats that ended, so that a long connection holds only running ones.
+        while connection.chats.try_join_next().is_some() {}
         match message {
             Ok(Message::Text(text)) => connection.on_text(&text).await,
             Ok(Message::Binary(_)) => {
@@ -123,7 +144,7 @@ pub async fn serve(socket: WebSocket, state: AppState, limits: Limits) {
             Ok(Message::Close(_)) | Err(_) => break,
         }
     }
-    connection.close();
+    connection.close().await;
     drop(connection);
     let _ = writer.await;
 }
@@ -207,6 +228,8 @@ struct Connection {
     /// The session chats go to when they name none.
     session: Option<SessionId>,
     running: Running,
+    /// The chat tasks, awaited before the connection ends so that every run is recorded.
+    chats: JoinSet<()>,
     limits: Limits,
 }
 
@@ -368,7 +391,7 @@ impl Connection {
             content: payload.content,
             message_id: Some(message_id.clone()),
         };
-        tokio::spawn(chat_turn(
+        self.chats.spawn(chat_turn(
             self.state.clone(),
             caller,
             input,
@@ -379,8 +402,32 @@ impl Connection {
         Ok(())
     }
 
-    /// Cancels the chats still running.
-    fn close(&self) {
+    /// Cancels the chats still running and waits for them to record their runs.
+    async fn close(&mut self) {
+        self.cancel_all();
+        while self.chats.join_next().await.is_some() {}
+    }
+
+    /// Lets the running chats finish (cancelling those that outlast [`DRAIN_TIMEOUT`]), then
+    /// says goodbye: close code 1001.
+    async fn drain(&mut self) {
+        let finished = tokio::time::timeout(DRAIN_TIMEOUT, async {
+            while self.chats.join_next().await.is_some() {}
+        })
+        .await;
+        if finished.is_err() {
+            self.close().await;
+        }
+        let _ = self
+            .outbox
+            .send(Message::Close(Some(CloseFrame {
+                code: close_code::AWAY,
+                reason: Utf8Bytes::from_static("the server is stopping"),
+            })))
+            .await;
+    }
+
+    fn cancel_all(&self) {
         for token in self
             .running
             .lock()

@@ -701,3 +701,34 @@ async fn resume_answers_the_last_twenty_interactions() {
     assert_eq!(ws.recv().await["payload"]["code"], "INVALID_STATE");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_stopping_server_lets_a_running_chat_finish_then_closes_the_socket() {
+    let fake = FakeProviderServer::start().await.unwrap();
+    fake.push(
+        Reply::text(["finished ", "anyway"])
+            .with_first_chunk_delay(std::time::Duration::from_millis(500)),
+    );
+    let mut app = chat_app(&Backend::Sqlite, &fake, &[]).await;
+    let tenant = app.tenant("drain");
+    let (mut ws, _) = WsClient::authenticated(&app, &tenant.member).await;
+    ws.send(
+        "chat",
+        json!({ "content": "Still there?", "message_id": "m-1" }),
+    )
+    .await;
+    ws.until("chat.ack").await;
+    let read = async {
+        let frames = ws.until("chat.complete").await;
+        let closed = ws.next_frame().await;
+        (frames, closed)
+    };
+    let ((frames, closed), ()) = tokio::join!(read, app.stop());
+    let complete = &frame(&frames, "chat.complete")["payload"];
+    assert_eq!(complete["content"], "finished anyway");
+    assert!(
+        closed.is_none(),
+        "the socket is closed after the chat: {closed:?}"
+    );
+    app.cleanup().await;
+}

@@ -142,7 +142,8 @@ impl TestApp {
         Self::start(database, data_dir, config).await
     }
 
-    async fn stop(&mut self) {
+    /// Stops the server (as SIGTERM does) and waits until it has.
+    pub async fn stop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

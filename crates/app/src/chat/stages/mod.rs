@@ -108,3 +108,7 @@ impl std::fmt::Display for SharedAppError {
 }
 
 impl std::error::Error for SharedAppError {}
+
+#[cfg(test)]
+#[path = "stage_tests.rs"]
+mod tests;
