@@ -59,6 +59,10 @@ impl FakeProviderServer {
         let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {
             // The server runs until the task is aborted; an accept error ends it.
+            // Like a real provider, chunks go out as they are written (no Nagle delay).
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let _ = axum::serve(listener, app).await;
         });
         Ok(Self { addr, shared, task })

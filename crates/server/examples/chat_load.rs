@@ -1,8 +1,13 @@
 //! The chat load client: starts a HelloSales server (on a fresh SQLite or PostgreSQL database)
 //! whose LLM is the fake OpenAI-compatible server answering 20 tokens at once, opens N
-//! WebSocket sessions at the same time, sends each one T chat turns in a row, and reports the
-//! median and p99 from `chat` sent to `chat.ack`, to the first `chat.token` and to
-//! `chat.complete`.
+//! WebSocket sessions at the same time, sends each one T chat turns, and reports the median and
+//! p99 from `chat` sent to `chat.ack`, to the first `chat.token` and to `chat.complete` (each
+//! session's first turn warms up and is not counted).
+//!
+//! `--think-ms M` paces each session like a rep reading the answer: M ms between the end of a
+//! turn and the next message (session starts are spread over the first M ms, so that they do
+//! not all send at once). `--think-ms 0` sends turns back to back: the server is then
+//! saturated and the latencies are queueing (sessions ÷ throughput), which measures throughput.
 //!
 //! With a fake model that answers at once, "to the first token" is our own overhead: storing
 //! the message, the guard and enrichments, the run record, the provider call over loopback
@@ -10,7 +15,8 @@
 //!
 //! ```text
 //! cargo run --release -p hellosales-server --example chat_load -- \
-//!     --sessions 1,50,500 --turns 20 [--database postgres://postgres@127.0.0.1:5432/postgres]
+//!     --sessions 1,50,500 --turns 20 --think-ms 1000 \
+//!     [--database postgres://postgres@127.0.0.1:5432/postgres]
 //! ```
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -28,12 +34,17 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 
+/// The server binary's allocator, so that the server measured here is the one that ships.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The tokens of every answer.
 const TOKENS: usize = 20;
 
 struct Options {
     sessions: Vec<usize>,
     turns: usize,
+    think: Duration,
     database: Option<String>,
 }
 
@@ -41,6 +52,7 @@ fn options() -> anyhow::Result<Options> {
     let mut options = Options {
         sessions: vec![1, 50, 500],
         turns: 20,
+        think: Duration::ZERO,
         database: None,
     };
     let mut args = std::env::args().skip(1);
@@ -54,6 +66,10 @@ fn options() -> anyhow::Result<Options> {
                     .collect::<anyhow::Result<_>>()?;
             }
             "--turns" => options.turns = value()?.parse().context("--turns takes a number")?,
+            "--think-ms" => {
+                options.think =
+                    Duration::from_millis(value()?.parse().context("--think-ms takes a number")?);
+            }
             "--database" => options.database = Some(value()?),
             other => bail!("unknown argument {other}"),
         }
@@ -110,12 +126,16 @@ async fn main() -> anyhow::Result<()> {
     )?;
 
     println!(
-        "| backend | sessions | turns | ack p50 | ack p99 | first token p50 | first token p99 | complete p50 | complete p99 | turns/s |"
+        "| backend | sessions | think | turns | ack p50 | ack p99 | first token p50 | first token p99 | complete p50 | complete p99 | turns/s |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for &sessions in &options.sessions {
         let started = Instant::now();
-        let clients = (0..sessions).map(|n| client(addr, token.clone(), n, options.turns));
+        let clients = (0..sessions).map(|n| {
+            // Spread the first messages over one think time.
+            let offset = options.think.mul_f64(n as f64 / sessions as f64);
+            client(addr, token.clone(), n, options.turns, options.think, offset)
+        });
         let results = futures::future::try_join_all(clients).await?;
         let elapsed = started.elapsed();
         let turns: Vec<Turn> = results.into_iter().flatten().collect();
@@ -128,8 +148,9 @@ async fn main() -> anyhow::Result<()> {
         let (first50, first99) = pick(|t| t.first_token);
         let (done50, done99) = pick(|t| t.complete);
         println!(
-            "| {} | {sessions} | {} | {} | {} | {} | {} | {} | {} | {:.0} |",
+            "| {} | {sessions} | {} ms | {} | {} | {} | {} | {} | {} | {} | {:.0} |",
             database.label(),
+            options.think.as_millis(),
             turns.len(),
             ms(ack50),
             ms(ack99),
@@ -152,6 +173,8 @@ async fn client(
     token: String,
     n: usize,
     turns: usize,
+    think: Duration,
+    offset: Duration,
 ) -> anyhow::Result<Vec<Turn>> {
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await?;
     send(
@@ -164,7 +187,12 @@ async fn client(
     send(&mut socket, "session.start", json!({})).await?;
     expect(&mut socket, "session.started").await?;
     let mut measured = Vec::with_capacity(turns);
-    for turn in 0..turns {
+    tokio::time::sleep(offset).await;
+    // Turn 0 warms the session up (pool connections, caches) and is not measured.
+    for turn in 0..=turns {
+        if turn > 0 {
+            tokio::time::sleep(think).await;
+        }
         let sent = Instant::now();
         send(
             &mut socket,
@@ -180,6 +208,7 @@ async fn client(
                 Some("chat.token") => {
                     first_token.get_or_insert_with(|| sent.elapsed());
                 }
+                Some("chat.complete") if turn == 0 => break,
                 Some("chat.complete") => {
                     measured.push(Turn {
                         ack: ack.context("complete before ack")?,

@@ -166,6 +166,7 @@ fn chat_service(
         guard: Arc::new(guard),
         sessions: sessions.clone(),
         company_profiles: Arc::new(store.company_profiles()),
+        identities: Arc::new(store.identities()),
         llm: llm.clone(),
     };
     let pipeline = chat_pipeline(
@@ -176,7 +177,6 @@ fn chat_service(
     .context("building the chat pipeline")?;
     Ok(ChatService::new(ChatServiceParts {
         sessions: sessions.clone(),
-        identities: Arc::new(store.identities()),
         pipeline,
         runs: runs.clone(),
         events: Arc::new(events.clone()),

@@ -13,6 +13,7 @@ use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Method, header};
+use axum::serve::ListenerExt as _;
 use hellosales_store::{Store, StoreOptions};
 use metrics_exporter_prometheus::PrometheusHandle;
 use secrecy::ExposeSecret;
@@ -149,7 +150,14 @@ impl Application {
                 sockets.stop();
             }
         };
-        let served = axum::serve(self.listener, router)
+        // Streamed frames and events are small writes: without TCP_NODELAY, Nagle's algorithm
+        // holds each one back until the client acknowledges the previous (tens of ms).
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %error, "could not set TCP_NODELAY on a connection");
+            }
+        });
+        let served = axum::serve(listener, router)
             .with_graceful_shutdown(signal)
             .await
             .context("serving HTTP");

@@ -6,6 +6,9 @@
 //! [summary_enrich] ───┘
 //! ```
 //!
+//! Beyond the drawing, `output_guard` also reads `input_guard` (the organization's policy)
+//! and `persist` reads `llm` (the call's id and cost).
+//!
 //! Built once at start-up with the interceptors every pipeline shares (timeout, circuit
 //! breaker, retry, tracing, metrics), and run once per message by the
 //! [`ChatService`](super::ChatService).
@@ -15,7 +18,9 @@ use super::stages::guards::{InputGuardStage, OutputGuardStage};
 use super::stages::llm::LlmStage;
 use super::stages::persist::PersistStage;
 use super::stages::{INPUT_GUARD, LLM, OUTPUT_GUARD, PERSIST, PROFILE_ENRICH, SUMMARY_ENRICH};
-use hellosales_domain::ports::{CompanyProfileStore, GuardService, SessionStore};
+use hellosales_domain::ports::{
+    CompanyProfileStore, GuardService, IdentityRepository, SessionStore,
+};
 use hellosales_providers::LlmRoutes;
 use stageflow::interceptors::{InterceptorConfig, default_interceptors};
 use stageflow::{BuildError, Pipeline, StageKind, StageSpec};
@@ -37,6 +42,8 @@ pub struct ChatDeps {
     pub sessions: Arc<dyn SessionStore>,
     /// Company profiles.
     pub company_profiles: Arc<dyn CompanyProfileStore>,
+    /// Users and organizations (names, the organization's guard policy).
+    pub identities: Arc<dyn IdentityRepository>,
     /// The LLM routes.
     pub llm: LlmRoutes,
 }
@@ -63,12 +70,12 @@ pub fn chat_pipeline(
         .interceptors(default_interceptors(interceptors))
         .stage(StageSpec::new(
             INPUT_GUARD,
-            InputGuardStage::new(deps.guard.clone()),
+            InputGuardStage::new(deps.guard.clone(), deps.identities.clone()),
             StageKind::Guard,
         ))
         .stage(StageSpec::new(
             PROFILE_ENRICH,
-            ProfileEnrichStage::new(deps.company_profiles.clone()),
+            ProfileEnrichStage::new(deps.company_profiles.clone(), deps.identities.clone()),
             StageKind::Enrich,
         ))
         .stage(StageSpec::new(
@@ -88,7 +95,8 @@ pub fn chat_pipeline(
                 OutputGuardStage::new(deps.guard.clone()),
                 StageKind::Guard,
             )
-            .depends_on([LLM]),
+            // The input guard too: the output is checked against the policy it read.
+            .depends_on([LLM, INPUT_GUARD]),
         )
         .stage(
             StageSpec::new(

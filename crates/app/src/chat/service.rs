@@ -4,8 +4,8 @@
 //! 2. A `message_id` already answered in the session replays the stored answer (no second
 //!    run); one whose turn ended without an answer (blocked, failed, cancelled) is refused
 //!    with `CONFLICT`.
-//! 3. Stores the user's message (before any AI work: input is never lost) while loading the
-//!    caller's names and the organization's guard policy, then sends [`ChatUpdate::Ack`].
+//! 3. Stores the user's message (before any AI work: input is never lost), then sends
+//!    [`ChatUpdate::Ack`].
 //! 4. Records the run (`pipeline_runs`, status `running`), runs the `chat` pipeline with the
 //!    caller's cancellation token and forwards each streamed delta as a [`ChatUpdate::Token`].
 //! 5. Records the outcome (stages, TTFT measured at the first token forwarded, tokens, cost,
@@ -18,16 +18,15 @@ use super::locks::SessionLocks;
 use super::pipeline::{CHAT_PIPELINE, CHAT_TOPOLOGY};
 use super::prompt::CHAT_PROMPT_VERSION;
 use super::stages::{
-    DISPLAY_NAME, FILTERED, GUARD_POLICY, INPUT_GUARD, INTERACTION_ID, LLM, MAX_TOKENS, MESSAGE_ID,
-    MODEL, ORG_NAME, OUTPUT_GUARD, PERSIST, PROVIDER_CALL_ID, RESPONSE, SharedAppError,
-    TEMPERATURE, USER_SEQUENCE,
+    FILTERED, INPUT_GUARD, INTERACTION_ID, LLM, MAX_TOKENS, MESSAGE_ID, MODEL, OUTPUT_GUARD,
+    PERSIST, PROVIDER_CALL_ID, RESPONSE, SharedAppError, TEMPERATURE, USER_SEQUENCE,
 };
 use super::summaries::{CompletedTurn, SummaryService};
 use super::updates::{
     ChatAck, ChatBlocked, ChatCancelled, ChatComplete, ChatToken, ChatUpdate, ChatUsage,
 };
 use crate::observability::{QUALITY_MODE_KEY, RunLogger, RunTotals};
-use hellosales_domain::ports::{GuardPolicy, IdentityRepository, SessionStore};
+use hellosales_domain::ports::SessionStore;
 use hellosales_domain::sessions::{
     Interaction, InteractionRole, NewInteraction, NewSession, parse_message_id,
 };
@@ -136,7 +135,6 @@ pub struct ChatService {
 
 struct Inner {
     sessions: Arc<dyn SessionStore>,
-    identities: Arc<dyn IdentityRepository>,
     pipeline: Pipeline,
     runs: RunLogger,
     events: Arc<dyn EventSink>,
@@ -159,8 +157,6 @@ impl fmt::Debug for ChatService {
 pub struct ChatServiceParts {
     /// Sessions and interactions.
     pub sessions: Arc<dyn SessionStore>,
-    /// Users and organizations (names, settings).
-    pub identities: Arc<dyn IdentityRepository>,
     /// The chat pipeline.
     pub pipeline: Pipeline,
     /// The run recorder.
@@ -194,7 +190,6 @@ impl ChatService {
         Self {
             inner: Arc::new(Inner {
                 sessions: parts.sessions,
-                identities: parts.identities,
                 pipeline: parts.pipeline,
                 runs: parts.runs,
                 events: parts.events,
@@ -247,14 +242,14 @@ impl ChatService {
         };
         let _turn = inner.locks.lock(session).await;
 
-        let received = self
-            .receive(caller, session, &message_id, input.content.clone())
-            .await?;
-        let (user_message, policy, names) = match received {
-            (Received::Duplicate(stored), _, _) => {
+        let user_message = match self
+            .receive(caller, session, &message_id, input.content)
+            .await?
+        {
+            Received::Duplicate(stored) => {
                 return self.replay(caller, stored, &message_id, &updates).await;
             }
-            (Received::New(stored), policy, names) => (stored, policy, names),
+            Received::New(stored) => stored,
         };
         let ack = ChatUpdate::Ack(ChatAck {
             message_id: message_id.clone(),
@@ -266,7 +261,7 @@ impl ChatService {
             return Ok(());
         }
 
-        let snapshot = self.snapshot(caller, session, &user_message, &message_id, &policy, names);
+        let snapshot = self.snapshot(caller, session, &user_message, &message_id);
         let model = inner.config.model().to_owned();
         if let Err(error) = inner
             .runs
@@ -334,9 +329,8 @@ impl ChatService {
         Ok(())
     }
 
-    /// Stores the user's message (or finds it, when its `message_id` was sent before), and
-    /// loads the caller's names and the organization's guard policy at the same time. The
-    /// store refuses a second message with the same id (`CONFLICT`): that is how a duplicate is
+    /// Stores the user's message, or finds it when its `message_id` was sent before. The store
+    /// refuses a second message with the same id (`CONFLICT`): that is how a duplicate is
     /// recognised, without a read before every write.
     async fn receive(
         &self,
@@ -344,43 +338,25 @@ impl ChatService {
         session: SessionId,
         message_id: &str,
         content: String,
-    ) -> AppResult<(Received, GuardPolicy, (Option<String>, Option<String>))> {
-        let inner = &self.inner;
+    ) -> AppResult<Received> {
+        let sessions = &self.inner.sessions;
         let message = NewInteraction::text(InteractionRole::User, content)
             .with_message_id(Some(message_id.to_owned()));
-        let (stored, me) = tokio::join!(
-            inner
-                .sessions
-                .append(caller.org_id, caller.user_id, session, &message),
-            inner.identities.me(caller.user_id, caller.org_id),
-        );
-        let stored = match stored {
-            Ok(stored) => stored,
+        match sessions
+            .append(caller.org_id, caller.user_id, session, &message)
+            .await
+        {
+            Ok(stored) => Ok(Received::New(stored)),
             // The session is the caller's (the append checked it before the insert).
-            Err(AppError::Conflict { .. }) => {
-                let found = inner
-                    .sessions
-                    .find_message(caller.org_id, session, InteractionRole::User, message_id)
-                    .await?;
-                return match found {
-                    Some(stored) => Ok((
-                        Received::Duplicate(stored),
-                        GuardPolicy::default(),
-                        (None, None),
-                    )),
-                    None => Err(AppError::internal(
-                        "a message conflicted with one that cannot be found",
-                    )),
-                };
-            }
-            Err(error) => return Err(error),
-        };
-        let me = me?;
-        Ok((
-            Received::New(stored),
-            GuardPolicy::from_settings(&me.organization.settings),
-            (me.user.display_name, Some(me.organization.name)),
-        ))
+            Err(AppError::Conflict { .. }) => sessions
+                .find_message(caller.org_id, session, InteractionRole::User, message_id)
+                .await?
+                .map(Received::Duplicate)
+                .ok_or_else(|| {
+                    AppError::internal("a message conflicted with one that cannot be found")
+                }),
+            Err(error) => Err(error),
+        }
     }
 
     /// Answers a message sent before with its stored answer.
@@ -439,8 +415,6 @@ impl ChatService {
         session: SessionId,
         user_message: &Interaction,
         message_id: &str,
-        policy: &GuardPolicy,
-        (display_name, org_name): (Option<String>, Option<String>),
     ) -> ContextSnapshot {
         ContextSnapshot::new()
             .with_request_id(caller.request_id.clone())
@@ -455,12 +429,6 @@ impl ChatService {
             .with_metadata(MESSAGE_ID, message_id)
             .with_metadata(USER_SEQUENCE, user_message.sequence_number)
             .with_metadata(QUALITY_MODE_KEY, self.inner.config.quality_mode.as_str())
-            .with_metadata(DISPLAY_NAME, display_name)
-            .with_metadata(ORG_NAME, org_name)
-            .with_metadata(
-                GUARD_POLICY,
-                serde_json::to_value(policy).unwrap_or(serde_json::Value::Null),
-            )
     }
 }
 

@@ -108,6 +108,20 @@ mod tests {
                 "x",
             ))
         }
+
+        async fn organization(&self, _: OrgId) -> AppResult<hellosales_domain::Organization> {
+            Err(AppError::not_found(
+                hellosales_domain::error::Resource::Organization,
+                "x",
+            ))
+        }
+
+        async fn user(&self, _: UserId) -> AppResult<hellosales_domain::User> {
+            Err(AppError::not_found(
+                hellosales_domain::error::Resource::User,
+                "x",
+            ))
+        }
     }
 
     fn identity(subject: &str, role: Role) -> ExternalIdentity {

@@ -2,7 +2,7 @@
 //! memberships, and reading them back.
 
 use crate::error::AppResult;
-use crate::identity::{ExternalIdentity, Me, ResolvedIdentity};
+use crate::identity::{ExternalIdentity, Me, Organization, ResolvedIdentity, User};
 use crate::ids::{OrgId, UserId};
 use async_trait::async_trait;
 
@@ -20,4 +20,16 @@ pub trait IdentityRepository: Send + Sync + 'static {
     /// # Errors
     /// `NotFound` when the user is not a member of the organization.
     async fn me(&self, user_id: UserId, org_id: OrgId) -> AppResult<Me>;
+
+    /// An organization (its name and settings, for the pipelines of its members).
+    ///
+    /// # Errors
+    /// `ORGANIZATION_NOT_FOUND`.
+    async fn organization(&self, org_id: OrgId) -> AppResult<Organization>;
+
+    /// A user (their name, for the pipelines they run).
+    ///
+    /// # Errors
+    /// `USER_NOT_FOUND`.
+    async fn user(&self, user_id: UserId) -> AppResult<User>;
 }

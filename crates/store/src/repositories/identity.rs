@@ -86,6 +86,24 @@ impl IdentityRepository for IdentityStore {
             role: parse_role(&membership.role)?,
         })
     }
+
+    async fn organization(&self, org_id: OrgId) -> AppResult<Organization> {
+        organizations::Entity::find_by_id(org_id.0)
+            .one(&self.db)
+            .await
+            .map_err(db_error)?
+            .map(to_organization)
+            .ok_or_else(|| AppError::not_found(Resource::Organization, org_id))
+    }
+
+    async fn user(&self, user_id: UserId) -> AppResult<User> {
+        users::Entity::find_by_id(user_id.0)
+            .one(&self.db)
+            .await
+            .map_err(db_error)?
+            .map(to_user)
+            .ok_or_else(|| AppError::not_found(Resource::User, user_id))
+    }
 }
 
 fn validate(identity: &ExternalIdentity) -> AppResult<()> {

@@ -1,14 +1,19 @@
 //! `input_guard` and `output_guard`: the [`GuardService`] on the way in and on the way out.
 //!
-//! * `input_guard` cancels the run when the message is blocked (event `guard.input.blocked`,
-//!   data `blocked`, `reason`, `category`), passes a redacted text on when personal data was
-//!   redacted, and the text as it is otherwise (`input_text`).
-//! * `output_guard` lets a safe answer through (`response`, `filtered: false`) and replaces an
+//! * `input_guard` reads the organization's policy (its blocked terms, from its settings),
+//!   cancels the run when the message is blocked (event `guard.input.blocked`, data `blocked`,
+//!   `reason`, `category`), passes a redacted text on when personal data was redacted, and the
+//!   text as it is otherwise (`input_text`, and the `guard_policy` for the output guard).
+//! * `output_guard` (which depends on `llm` and on `input_guard`, for the policy it read) lets
+//!   a safe answer through (`response`, `filtered: false`) and replaces an
 //!   unsafe one with [`FILTERED_RESPONSE`] (event `guard.output.filtered`, `filtered: true`,
 //!   `filter_reason`), as the specification says; a redacted answer passes redacted.
 
-use super::{FILTERED, GUARD_POLICY, INPUT_TEXT, RESPONSE, SYSTEM_PROMPT, stage_error};
-use hellosales_domain::ports::{GuardPolicy, GuardService, GuardVerdict};
+use super::{
+    FILTERED, GUARD_POLICY, INPUT_GUARD, INPUT_TEXT, RESPONSE, SYSTEM_PROMPT, run_scope,
+    stage_error,
+};
+use hellosales_domain::ports::{GuardPolicy, GuardService, GuardVerdict, IdentityRepository};
 use serde_json::json;
 use stageflow::{StageContext, StageError, StageOutput, async_trait};
 use std::sync::Arc;
@@ -16,40 +21,42 @@ use std::sync::Arc;
 /// What the user sees instead of an answer the output guard refused.
 pub const FILTERED_RESPONSE: &str = "I apologize, but I cannot provide that response.";
 
-/// The organization's policy, from the snapshot (none: the empty policy).
-fn policy(ctx: &StageContext) -> GuardPolicy {
-    ctx.snapshot()
-        .metadata
-        .get(GUARD_POLICY)
-        .and_then(|value| serde_json::from_value(value.clone()).ok())
-        .unwrap_or_default()
-}
-
 /// Checks the user's message.
 pub struct InputGuardStage {
     guard: Arc<dyn GuardService>,
+    identities: Arc<dyn IdentityRepository>,
 }
 
 impl InputGuardStage {
-    /// A stage checking with `guard`.
+    /// A stage checking with `guard` the policies of the organizations in `identities`.
     #[must_use]
-    pub fn new(guard: Arc<dyn GuardService>) -> Self {
-        Self { guard }
+    pub fn new(guard: Arc<dyn GuardService>, identities: Arc<dyn IdentityRepository>) -> Self {
+        Self { guard, identities }
     }
 }
 
 #[async_trait]
 impl stageflow::Stage for InputGuardStage {
     async fn execute(&self, ctx: &StageContext) -> Result<StageOutput, StageError> {
+        let (org, _, _) = run_scope(ctx)?;
+        let organization = self
+            .identities
+            .organization(org)
+            .await
+            .map_err(stage_error)?;
+        let policy = GuardPolicy::from_settings(&organization.settings);
+        let policy_data = serde_json::to_value(&policy)
+            .map_err(|error| StageError::new(stageflow::codes::INPUT_INVALID, error.to_string()))?;
         let text = ctx.snapshot().input_text.as_deref().unwrap_or_default();
         let verdict = self
             .guard
-            .check_input(&policy(ctx), text)
+            .check_input(&policy, text)
             .await
             .map_err(stage_error)?;
         match verdict {
             GuardVerdict::Allowed => Ok(StageOutput::ok()
                 .with("validated", true)
+                .with(GUARD_POLICY, policy_data)
                 .with(INPUT_TEXT, text)),
             GuardVerdict::Redacted { text, categories } => {
                 let categories: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
@@ -57,6 +64,7 @@ impl stageflow::Stage for InputGuardStage {
                 Ok(StageOutput::ok()
                     .with("validated", true)
                     .with("redacted", categories)
+                    .with(GUARD_POLICY, policy_data)
                     .with(INPUT_TEXT, text))
             }
             GuardVerdict::Blocked { reason, category } => {
@@ -91,9 +99,16 @@ impl stageflow::Stage for OutputGuardStage {
     async fn execute(&self, ctx: &StageContext) -> Result<StageOutput, StageError> {
         let response: String = ctx.inputs().get(RESPONSE)?;
         let system_prompt: String = ctx.inputs().get_opt(SYSTEM_PROMPT)?.unwrap_or_default();
+        // The policy the input guard read (a dependency of this stage too).
+        let policy: GuardPolicy = ctx
+            .inputs()
+            .get_from::<Option<GuardPolicy>>(INPUT_GUARD, GUARD_POLICY)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         let verdict = self
             .guard
-            .check_output(&policy(ctx), &response, &system_prompt)
+            .check_output(&policy, &response, &system_prompt)
             .await
             .map_err(stage_error)?;
         Ok(match verdict {

@@ -9,8 +9,8 @@
 //!
 //! What a run is about travels in its [`ContextSnapshot`](stageflow::ContextSnapshot): the
 //! tenant and session ids, the user's text, and the metadata keys of this module (the message
-//! id, the user message's sequence number, the caller's names, the organization's guard
-//! policy). Data passed between stages uses the key constants below.
+//! id, the user message's sequence number). Everything else the stages read themselves. Data
+//! passed between stages uses the key constants below.
 
 /// `Debug` for a stage: its name only (its dependencies are services without one).
 macro_rules! stage_debug {
@@ -49,11 +49,8 @@ pub const PERSIST: &str = "persist";
 pub const MESSAGE_ID: &str = "message_id";
 /// Snapshot metadata: the sequence number of the stored user message.
 pub const USER_SEQUENCE: &str = "user_sequence";
-/// Snapshot metadata: the caller's display name.
-pub const DISPLAY_NAME: &str = "display_name";
-/// Snapshot metadata: the organization's name.
-pub const ORG_NAME: &str = "org_name";
-/// Snapshot metadata: the organization's [`GuardPolicy`](hellosales_domain::ports::GuardPolicy).
+/// Stage data of `input_guard`: the organization's
+/// [`GuardPolicy`](hellosales_domain::ports::GuardPolicy).
 pub const GUARD_POLICY: &str = "guard_policy";
 /// Run config: the model to ask.
 pub const MODEL: &str = "model";

@@ -4,15 +4,21 @@
 
 use super::guards::{FILTERED_RESPONSE, InputGuardStage, OutputGuardStage};
 use super::llm::LlmStage;
-use super::{GUARD_POLICY, INPUT_TEXT, LLM, MODEL, PROVIDER_CALL_ID, RESPONSE, SYSTEM_PROMPT};
+use super::{
+    GUARD_POLICY, INPUT_GUARD, INPUT_TEXT, LLM, MODEL, PROVIDER_CALL_ID, RESPONSE, SYSTEM_PROMPT,
+};
 use crate::chat::prompt::INSTRUCTIONS;
 use crate::guardrails::{GuardConfig, RuleBasedGuard};
+use chrono::Utc;
 use futures::stream;
+use hellosales_domain::identity::ResolvedIdentity;
 use hellosales_domain::ports::{
-    ChatEvent, ChatRequest, ChatStream, GuardService, LlmProvider, ProviderCallRecord,
-    ProviderCallStore,
+    ChatEvent, ChatRequest, ChatStream, GuardService, IdentityRepository, LlmProvider,
+    ProviderCallRecord, ProviderCallStore,
 };
-use hellosales_domain::{AppResult, OrgId, SessionId, UserId};
+use hellosales_domain::{
+    AppError, AppResult, ExternalIdentity, Me, OrgId, Organization, SessionId, User, UserId,
+};
 use hellosales_providers::{LlmRoute, LlmRoutes, PriceTable, RecordingLlm, RecordingOptions};
 use serde_json::json;
 use stageflow::events::InMemoryEventSink;
@@ -23,18 +29,47 @@ fn guard() -> Arc<dyn GuardService> {
     Arc::new(RuleBasedGuard::new(GuardConfig::default()).unwrap())
 }
 
+/// An organization that blocks the term "Globex".
+struct Directory;
+
+#[async_trait]
+impl IdentityRepository for Directory {
+    async fn upsert_identity(&self, _: &ExternalIdentity) -> AppResult<ResolvedIdentity> {
+        Err(AppError::internal("not used"))
+    }
+
+    async fn me(&self, _: UserId, _: OrgId) -> AppResult<Me> {
+        Err(AppError::internal("not used"))
+    }
+
+    async fn organization(&self, org_id: OrgId) -> AppResult<Organization> {
+        Ok(Organization {
+            id: org_id,
+            external_id: "org_acme".to_owned(),
+            name: "Acme".to_owned(),
+            slug: None,
+            settings: json!({ "guardrails": { "blocked_terms": ["Globex"] } }),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        })
+    }
+
+    async fn user(&self, _: UserId) -> AppResult<User> {
+        Err(AppError::internal("not used"))
+    }
+}
+
 fn snapshot(text: &str) -> ContextSnapshot {
     ContextSnapshot::new()
         .with_org_id(OrgId::new().as_uuid())
         .with_user_id(UserId::new().as_uuid())
         .with_session_id(SessionId::new().as_uuid())
         .with_input_text(text)
-        .with_metadata(GUARD_POLICY, json!({ "blocked_terms": ["Globex"] }))
 }
 
 #[tokio::test]
 async fn the_input_guard_passes_redacts_and_cancels() {
-    let stage = InputGuardStage::new(guard());
+    let stage = InputGuardStage::new(guard(), Arc::new(Directory));
     let run = |text: &'static str| {
         let events = InMemoryEventSink::new();
         let ctx = StageContext::builder(snapshot(text))
@@ -49,6 +84,11 @@ async fn the_input_guard_passes_redacts_and_cancels() {
     assert_eq!(
         passed.data[INPUT_TEXT],
         json!("How do I follow up after a demo?")
+    );
+    assert_eq!(
+        passed.data[GUARD_POLICY],
+        json!({ "blocked_terms": ["Globex"] }),
+        "the policy is passed on to the output guard"
     );
 
     let (redacted, events) = run("Write to ada@acme.test about pricing").await;
@@ -76,6 +116,10 @@ async fn the_output_guard_replaces_leaks_and_blocked_terms() {
             .input(
                 LLM,
                 json!({ RESPONSE: response, SYSTEM_PROMPT: INSTRUCTIONS }),
+            )
+            .input(
+                INPUT_GUARD,
+                json!({ GUARD_POLICY: { "blocked_terms": ["Globex"] } }),
             )
             .sink(Arc::new(events.clone()))
             .build();

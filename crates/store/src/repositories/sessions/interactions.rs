@@ -2,7 +2,8 @@
 //! back (by page, the most recent, a range, one client message).
 //!
 //! # Appending
-//! One transaction (`BEGIN IMMEDIATE` on SQLite, so that concurrent appends queue on the busy
+//! On PostgreSQL one statement, `WITH counted AS (UPDATE sessions … RETURNING …) INSERT …
+//! SELECT … FROM counted` (atomic, one round trip). On SQLite one transaction (`BEGIN IMMEDIATE` on SQLite, so that concurrent appends queue on the busy
 //! timeout instead of failing on a lock upgrade): first
 //! `UPDATE sessions SET interaction_count = interaction_count + 1 … WHERE … AND state = 'active'
 //! RETURNING *`, whose row lock (PostgreSQL) or write lock (SQLite) serializes the appends of a
@@ -22,8 +23,9 @@ use hellosales_domain::{AppError, AppResult, InteractionId, OrgId, SessionId, Us
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -43,6 +45,9 @@ pub(super) async fn append(
             "too_long",
             format!("message_id must be at most {MAX_MESSAGE_ID} characters"),
         ));
+    }
+    if db.get_database_backend() == DbBackend::Postgres {
+        return append_in_one_statement(db, org, user, session, interaction).await;
     }
     let txn = db
         .begin_with_options(TransactionOptions {
@@ -70,9 +75,7 @@ pub(super) async fn append(
         let current = owned_row(&txn, org, user, session).await;
         txn.rollback().await.map_err(db_error)?;
         current?;
-        return Err(AppError::InvalidState {
-            message: "the session has ended; it takes no more messages".to_owned(),
-        });
+        return Err(ended());
     };
     let row = ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -101,17 +104,83 @@ pub(super) async fn append(
         Err(err) => {
             // Gives the sequence number back.
             txn.rollback().await.map_err(db_error)?;
-            Err(match db_error(err) {
-                AppError::Conflict { .. } => AppError::Conflict {
-                    message: format!(
-                        "the session already holds a {} message with message_id {:?}",
-                        interaction.role.as_str(),
-                        interaction.message_id.as_deref().unwrap_or_default()
-                    ),
-                },
-                other => other,
-            })
+            Err(duplicate_or(db_error(err), interaction))
         }
+    }
+}
+
+/// PostgreSQL: the increment and the insert in one statement (one round trip instead of
+/// four). A statement is atomic: a failed insert undoes the increment. Concurrent appends to a
+/// session queue on the session row's lock, and the second re-reads the incremented count.
+async fn append_in_one_statement(
+    db: &DatabaseConnection,
+    org: OrgId,
+    user: UserId,
+    session: SessionId,
+    interaction: &NewInteraction,
+) -> AppResult<Interaction> {
+    const SQL: &str = r#"
+        WITH counted AS (
+            UPDATE sessions
+               SET interaction_count = interaction_count + 1, updated_at = $1
+             WHERE id = $2 AND org_id = $3 AND user_id = $4 AND state = 'active'
+         RETURNING id, org_id, user_id, interaction_count
+        )
+        INSERT INTO interactions (
+            id, session_id, org_id, user_id, role, message_id, input_type, content,
+            llm_provider_call_id, sequence_number, metadata, created_at
+        )
+        SELECT $5, counted.id, counted.org_id, counted.user_id, $6, $7, $8, $9, $10,
+               counted.interaction_count, $11, $1
+          FROM counted
+        RETURNING *"#;
+    let at = now();
+    let statement = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        SQL,
+        [
+            at.into(),
+            session.as_uuid().into(),
+            org.as_uuid().into(),
+            user.as_uuid().into(),
+            Uuid::now_v7().into(),
+            interaction.role.as_str().into(),
+            interaction.message_id.clone().into(),
+            interaction.input_type.as_str().into(),
+            interaction.content.clone().into(),
+            interaction.llm_provider_call_id.into(),
+            sea_orm::Value::Json(Some(Box::new(interaction.metadata.clone()))),
+        ],
+    );
+    match Entity::find().from_raw_sql(statement).one(db).await {
+        Ok(Some(row)) => to_interaction(row),
+        Ok(None) => {
+            // Missing, someone else's, or ended: the read says which.
+            owned_row(db, org, user, session).await?;
+            Err(ended())
+        }
+        Err(err) => Err(duplicate_or(db_error(err), interaction)),
+    }
+}
+
+/// The error of an append to an ended session.
+fn ended() -> AppError {
+    AppError::InvalidState {
+        message: "the session has ended; it takes no more messages".to_owned(),
+    }
+}
+
+/// A unique violation on append, in words: the session already holds this client message.
+fn duplicate_or(error: AppError, interaction: &NewInteraction) -> AppError {
+    match error {
+        AppError::Conflict { .. } => AppError::Conflict {
+            message: format!(
+                "the session already holds a {} message with message_id {:?}",
+                interaction.role.as_str(),
+                interaction.message_id.as_deref().unwrap_or_default()
+            ),
+        },
+        other => other,
     }
 }
 
