@@ -732,3 +732,29 @@ async fn a_stopping_server_lets_a_running_chat_finish_then_closes_the_socket() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_quality_mode_picks_the_model() {
+    let fake = FakeProviderServer::start().await.unwrap();
+    fake.set_default(Reply::text(["ok"]));
+    let app = chat_app(
+        &Backend::Sqlite,
+        &fake,
+        &[
+            ("QUALITY_MODE", "fast"),
+            ("LLM_MODEL_FAST", "llama-3.1-8b-instant"),
+            ("LLM_MODEL", "llama-3.3-70b-versatile"),
+        ],
+    )
+    .await;
+    let tenant = app.tenant("quality");
+    let (mut ws, _) = WsClient::authenticated(&app, &tenant.member).await;
+    let frames = ws.chat("Quick one", "m-1").await;
+    let run_id = id(&frame(&frames, "chat.complete")["payload"]["pipeline_run_id"]);
+    assert_eq!(fake.requests()[0].model(), Some("llama-3.1-8b-instant"));
+    assert_eq!(
+        run(&app, run_id).await.quality_mode.as_deref(),
+        Some("fast")
+    );
+    app.cleanup().await;
+}
