@@ -24,6 +24,11 @@ their AI sales assistant. Write a concise summary (at most 200 words) of the con
 merged with the earlier summary if there is one. Keep names, companies, products, prices, pains, \
 objections, commitments and next steps. Write plain prose, no preamble.";
 
+/// Summaries keep facts: little sampling freedom.
+const SUMMARY_TEMPERATURE: f32 = 0.2;
+/// Room for the 200 words the prompt asks for.
+const SUMMARY_MAX_TOKENS: u32 = 400;
+
 /// The summary cadence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SummaryConfig {
@@ -178,13 +183,16 @@ impl SummaryService {
         if let Some(request_id) = &turn.request_id {
             call = call.with_request_id(request_id.clone());
         }
-        let request = ChatRequest::new(
+        // No model named: the provider's configured one.
+        let mut request = ChatRequest::new(
             String::new(),
             vec![
                 ChatMessage::system(SUMMARY_PROMPT),
                 ChatMessage::user(transcript),
             ],
         );
+        request.temperature = Some(SUMMARY_TEMPERATURE);
+        request.max_tokens = Some(SUMMARY_MAX_TOKENS);
         let completion = self.llm.complete(&call, request).await?;
         let text = completion.content.trim();
         if text.is_empty() {

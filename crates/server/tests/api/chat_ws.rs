@@ -502,6 +502,7 @@ async fn nine_turns_make_one_summary_and_the_tenth_prompt_starts_after_it() {
         let sent = fake.requests();
         // The summary call is a request of its own, recorded as service `summary`.
         let summary_call = &sent[8];
+        assert_eq!(summary_call.body["max_tokens"], 400);
         assert!(
             summary_call.body["messages"][1]["content"]
                 .as_str()
