@@ -299,6 +299,15 @@ pub enum AppError {
         /// The pipeline run, for correlation with Pulse.
         pipeline_run_id: Option<String>,
     },
+    /// The model's answer could not be read as the document asked for, even after a repair
+    /// request.
+    #[error("{message}")]
+    GenerationInvalidOutput {
+        /// What was wrong with the answer.
+        message: String,
+        /// The pipeline run, for correlation with Pulse.
+        pipeline_run_id: Option<String>,
+    },
     /// A dependency of the server (database, cache) is unavailable.
     #[error("{message}")]
     ServiceUnavailable {
@@ -455,6 +464,13 @@ impl AppError {
             Self::ServiceUnavailable { message } => Self::ServiceUnavailable {
                 message: message.clone(),
             },
+            Self::GenerationInvalidOutput {
+                message,
+                pipeline_run_id,
+            } => Self::GenerationInvalidOutput {
+                message: message.clone(),
+                pipeline_run_id: pipeline_run_id.clone(),
+            },
             Self::Internal { .. } => return None,
         })
     }
@@ -480,6 +496,7 @@ impl AppError {
             Self::Provider { failure, .. } => failure.code(),
             Self::StageFailed { .. } => "STAGE_FAILED",
             Self::PipelineCancelled { .. } => "PIPELINE_CANCELLED",
+            Self::GenerationInvalidOutput { .. } => "GENERATION_INVALID_OUTPUT",
             Self::ServiceUnavailable { .. } => "SERVICE_UNAVAILABLE",
             Self::Internal { .. } => "INTERNAL_ERROR",
         }
@@ -492,6 +509,8 @@ impl AppError {
             Self::TokenExpired | Self::RateLimited { .. } | Self::ServiceUnavailable { .. } => true,
             Self::Provider { failure, .. } => failure.retryable(),
             Self::StageFailed { retryable, .. } => *retryable,
+            // Another attempt samples another answer.
+            Self::GenerationInvalidOutput { .. } => true,
             _ => false,
         }
     }
@@ -545,6 +564,9 @@ impl AppError {
                 pipeline_run_id,
                 ..
             } => json!({ "stage": stage, "pipeline_run_id": pipeline_run_id }),
+            Self::GenerationInvalidOutput {
+                pipeline_run_id, ..
+            } => json!({ "pipeline_run_id": pipeline_run_id }),
             _ => Value::Object(Map::new()),
         };
         match value {

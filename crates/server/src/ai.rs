@@ -8,16 +8,24 @@
 //! * the interceptor settings every pipeline shares (`STAGE_TIMEOUT_MS`, `CIRCUIT_BREAKER_*`),
 //!   built once so that breaker state outlives runs;
 //! * the chat assistant: the guardrails (`GUARDRAILS_*`), the `chat` pipeline, the summary
-//!   cadence (`SUMMARY_*`) and the chat service (`QUALITY_MODE`, `LLM_MODEL_*`).
+//!   cadence (`SUMMARY_*`) and the chat service (`QUALITY_MODE`, `LLM_MODEL_*`);
+//! * script and email generation: their pipelines, with the same guardrails and model.
 
 use crate::config::{Config, LlmEndpoint, LlmProviderName, PiiModeSetting};
 use anyhow::Context as _;
 use hellosales_app::RunLogger;
+use hellosales_app::VersionedService;
 use hellosales_app::chat::{
     ChatDeps, ChatService, ChatServiceParts, SummaryService, chat_pipeline,
 };
+use hellosales_app::generation::{
+    EMAIL_PIPELINE, GenerationDeps, GenerationService, GenerationServiceParts, SCRIPT_PIPELINE,
+    generation_pipeline,
+};
 use hellosales_app::guardrails::{GuardConfig, PiiMode, RuleBasedGuard};
+use hellosales_domain::content::{Client, Product};
 use hellosales_domain::ports::LlmProvider;
+use hellosales_domain::ports::{EditableStore, GuardService, SessionStore};
 use hellosales_providers::openai_compatible::{
     GROQ_BASE_URL, OLLAMA_BASE_URL, OPENAI_BASE_URL, OPENROUTER_BASE_URL,
 };
@@ -41,6 +49,7 @@ pub struct AiServices {
     event_stats: EventWriterStats,
     interceptors: InterceptorConfig,
     chat: ChatService,
+    generation: GenerationService,
 }
 
 impl fmt::Debug for AiServices {
@@ -86,7 +95,17 @@ impl AiServices {
         let llm = LlmRoutes::new(primary, fallbacks);
         let runs = RunLogger::new(Arc::new(store.pipeline_runs()));
         let interceptors = config.interceptor_config();
-        let chat = chat_service(config, store, &llm, &runs, &events, &interceptors)?;
+        let wiring = Wiring {
+            config,
+            store,
+            llm: &llm,
+            runs: &runs,
+            events: &events,
+            interceptors: &interceptors,
+            guard: guardrails(config)?,
+        };
+        let chat = chat_service(&wiring)?;
+        let generation = generation_service(&wiring)?;
         Ok(Self {
             llm,
             runs,
@@ -94,6 +113,7 @@ impl AiServices {
             event_stats,
             interceptors,
             chat,
+            generation,
         })
     }
 
@@ -101,6 +121,12 @@ impl AiServices {
     #[must_use]
     pub fn chat(&self) -> &ChatService {
         &self.chat
+    }
+
+    /// Script and email generation.
+    #[must_use]
+    pub fn generation(&self) -> &GenerationService {
+        &self.generation
     }
 
     /// The LLM routes (primary, then fallback).
@@ -142,15 +168,19 @@ impl AiServices {
     }
 }
 
-/// The chat service: guardrails, the `chat` pipeline, summaries.
-fn chat_service(
-    config: &Config,
-    store: &Store,
-    llm: &LlmRoutes,
-    runs: &RunLogger,
-    events: &BatchedEventSink,
-    interceptors: &InterceptorConfig,
-) -> anyhow::Result<ChatService> {
+/// What the pipelines of both services are built from.
+struct Wiring<'a> {
+    config: &'a Config,
+    store: &'a Store,
+    llm: &'a LlmRoutes,
+    runs: &'a RunLogger,
+    events: &'a BatchedEventSink,
+    interceptors: &'a InterceptorConfig,
+    guard: Arc<dyn GuardService>,
+}
+
+/// The guardrails of `GUARDRAILS_*`.
+fn guardrails(config: &Config) -> anyhow::Result<Arc<dyn GuardService>> {
     let guard = RuleBasedGuard::new(GuardConfig {
         enabled: config.guardrails_enabled,
         max_input_chars: usize::try_from(config.guardrails_max_input_chars).unwrap_or(usize::MAX),
@@ -161,13 +191,27 @@ fn chat_service(
         ..GuardConfig::default()
     })
     .context("building the guardrails")?;
-    let sessions: Arc<dyn hellosales_domain::ports::SessionStore> = Arc::new(store.sessions());
+    Ok(Arc::new(guard))
+}
+
+/// The chat service: the `chat` pipeline, summaries.
+fn chat_service(wiring: &Wiring<'_>) -> anyhow::Result<ChatService> {
+    let Wiring {
+        config,
+        store,
+        llm,
+        runs,
+        events,
+        interceptors,
+        guard,
+    } = wiring;
+    let sessions: Arc<dyn SessionStore> = Arc::new(store.sessions());
     let deps = ChatDeps {
-        guard: Arc::new(guard),
+        guard: guard.clone(),
         sessions: sessions.clone(),
         company_profiles: Arc::new(store.company_profiles()),
         identities: Arc::new(store.identities()),
-        llm: llm.clone(),
+        llm: (*llm).clone(),
     };
     let pipeline = chat_pipeline(
         &deps,
@@ -178,10 +222,55 @@ fn chat_service(
     Ok(ChatService::new(ChatServiceParts {
         sessions: sessions.clone(),
         pipeline,
-        runs: runs.clone(),
-        events: Arc::new(events.clone()),
-        summaries: SummaryService::new(sessions, llm.clone(), config.summary_config()),
+        runs: (*runs).clone(),
+        events: Arc::new((*events).clone()),
+        summaries: SummaryService::new(sessions, (*llm).clone(), config.summary_config()),
         config: config.chat_config(),
+    }))
+}
+
+/// The generation service: the `script_generation` and `email_generation` pipelines.
+fn generation_service(wiring: &Wiring<'_>) -> anyhow::Result<GenerationService> {
+    let Wiring {
+        config,
+        store,
+        llm,
+        runs,
+        events,
+        interceptors,
+        guard,
+    } = wiring;
+    let products: Arc<dyn EditableStore<Product>> = Arc::new(store.products());
+    let clients: Arc<dyn EditableStore<Client>> = Arc::new(store.clients());
+    let scripts =
+        VersionedService::new(Arc::new(store.scripts()), products.clone(), clients.clone());
+    let emails = VersionedService::new(Arc::new(store.emails()), products.clone(), clients.clone());
+    let deps = GenerationDeps {
+        guard: guard.clone(),
+        identities: Arc::new(store.identities()),
+        company_profiles: Arc::new(store.company_profiles()),
+        products: products.clone(),
+        clients: clients.clone(),
+        scripts: scripts.clone(),
+        emails: emails.clone(),
+        llm: (*llm).clone(),
+    };
+    let timeout = Duration::from_millis(config.llm_stage_timeout_ms);
+    let pipeline = |name| {
+        generation_pipeline(name, &deps, interceptors, timeout)
+            .with_context(|| format!("building the {name} pipeline"))
+    };
+    Ok(GenerationService::new(GenerationServiceParts {
+        scripts_pipeline: pipeline(SCRIPT_PIPELINE)?,
+        emails_pipeline: pipeline(EMAIL_PIPELINE)?,
+        sessions: Arc::new(store.sessions()),
+        products,
+        clients,
+        scripts,
+        emails,
+        runs: (*runs).clone(),
+        events: Arc::new((*events).clone()),
+        model: config.chat_config().model().to_owned(),
     }))
 }
 

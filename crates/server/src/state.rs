@@ -7,6 +7,7 @@ use crate::auth::TokenVerifier;
 use crate::config::Config;
 use crate::ws::Sockets;
 use hellosales_app::chat::ChatService;
+use hellosales_app::generation::GenerationService;
 use hellosales_app::{
     CompanyProfileService, EditableService, IdentityService, SessionService, VersionedService,
 };
@@ -104,6 +105,12 @@ impl AppState {
     #[must_use]
     pub fn chat(&self) -> &ChatService {
         self.inner.ai.chat()
+    }
+
+    /// Script and email generation.
+    #[must_use]
+    pub fn generation(&self) -> &GenerationService {
+        self.inner.ai.generation()
     }
 
     /// The LLM routes, the run logger, the event sink and the pipeline settings.

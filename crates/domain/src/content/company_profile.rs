@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// The content of a company profile, validated.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CompanyProfileFields {
     /// Industry (at most 100 characters).
     #[schema(example = "software")]
@@ -196,7 +196,7 @@ impl CompanyProfileFields {
 }
 
 /// A stored company profile.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CompanyProfile {
     /// The organization it describes.
     pub org_id: OrgId,

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The writable content of an email version, validated.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EmailFields {
     /// The product it sells (of the same organization).
     pub product_id: Option<ProductId>,
@@ -107,7 +107,7 @@ impl EmailFields {
 }
 
 /// One stored version of a sales email.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SalesEmail {
     /// Its id (each version has its own).
     pub id: EmailId,

@@ -10,6 +10,9 @@
 //!   a whole, so create and update share one set of rules and report every offending field;
 //! - the stored **record** (`Product`, …): the fields plus id, organization and timestamps.
 //!
+//! Fields and records also deserialize, so that pipeline stages can hand them to each other as
+//! stage data (JSON). Requests never deserialize into them: only inputs come from clients.
+//!
 //! Listing is described by [`ListQuery`] (pagination, text search, sort) and a filter per
 //! resource; results come back as a [`Page`]. What does not live here: storage (the
 //! `ports::content` traits, implemented by the store) and HTTP.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// The writable content of a product, validated.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProductFields {
     /// Name (1–255 characters).
     #[schema(example = "Acme CRM")]
@@ -120,7 +120,7 @@ impl ProductFields {
 }
 
 /// A stored product.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Product {
     /// Its id.
     pub id: ProductId,

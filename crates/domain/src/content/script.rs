@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The writable content of a script version, validated.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScriptFields {
     /// The product it sells (of the same organization).
     pub product_id: Option<ProductId>,
@@ -117,7 +117,7 @@ impl ScriptFields {
 }
 
 /// One stored version of a sales script.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SalesScript {
     /// Its id (each version has its own).
     pub id: ScriptId,

@@ -11,7 +11,8 @@
 //! Status policy: validation 422, unreadable request 400, authentication 401, role 403,
 //! missing (or another organization's) resource 404, conflicts and state errors 409, a stale
 //! `If-Match` 412, a reused idempotency key 422, rate limits
-//! 429 with `Retry-After`, provider failures 502/503/504, unexpected errors an opaque 500.
+//! 429 with `Retry-After`, provider failures (and a model answer that cannot be read,
+//! `GENERATION_INVALID_OUTPUT`) 502/503/504, unexpected errors an opaque 500.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -103,6 +104,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
             _ => StatusCode::BAD_GATEWAY,
         },
         AppError::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::GenerationInvalidOutput { .. } => StatusCode::BAD_GATEWAY,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

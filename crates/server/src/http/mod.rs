@@ -3,6 +3,7 @@
 
 pub mod conditional;
 pub mod envelope;
+pub mod event_stream;
 pub mod extract;
 pub mod idempotency;
 pub mod metrics;
@@ -11,5 +12,6 @@ pub mod request_id;
 
 pub use conditional::{IfMatch, Tagged};
 pub use envelope::{ApiError, ErrorEnvelope, log_error};
+pub use event_stream::UpdateStream;
 pub use extract::{Authenticated, Json, Path, Query};
 pub use request_id::RequestId;

@@ -51,6 +51,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
             content::scripts::delete
         ))
         .routes(routes!(content::scripts::versions))
+        .routes(routes!(content::generate::script))
         .routes(routes!(content::emails::list, content::emails::create))
         .routes(routes!(
             content::emails::get,
@@ -58,6 +59,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
             content::emails::delete
         ))
         .routes(routes!(content::emails::versions))
+        .routes(routes!(content::generate::email))
         .routes(routes!(sessions::list, sessions::create))
         .routes(routes!(sessions::get))
         .routes(routes!(sessions::interactions))

@@ -7,21 +7,20 @@
 //! `error` (the error envelope). An unknown or ended session, or a bad body, is answered before
 //! the stream starts, as a plain error response. A client that disconnects cancels the turn.
 
-use crate::http::{ApiError, Authenticated, ErrorEnvelope, Json, Path, Query, log_error};
+use crate::http::{ApiError, Authenticated, ErrorEnvelope, Json, Path, Query, UpdateStream};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::{Event, Sse};
 use futures::Stream;
-use futures::stream::{self, StreamExt};
-use hellosales_app::chat::{ChatInput, ChatUpdate};
+use hellosales_app::chat::ChatInput;
 use hellosales_domain::content::{Page, PageParams};
 use hellosales_domain::sessions::{Interaction, Session, SessionState, SessionType};
-use hellosales_domain::{AppError, AppResult, SessionId};
+use hellosales_domain::{AppError, SessionId};
 use serde::Deserialize;
 use std::convert::Infallible;
 use tokio::sync::mpsc;
-use tokio_util::sync::{CancellationToken, DropGuard};
+use tokio_util::sync::CancellationToken;
 
 /// Chat updates waiting to become events, per turn.
 const UPDATES: usize = 64;
@@ -176,58 +175,7 @@ pub async fn send_message(
         let token = token.clone();
         async move { chat.send(&caller, input, token, updates).await }
     });
-    let events = TurnEvents {
-        received,
-        turn: Some(turn),
-        request_id,
-        message_id,
-        _cancel_on_drop: token.drop_guard(),
-    };
-    Ok(Sse::new(events.into_stream()).keep_alive(KeepAlive::default()))
-}
-
-/// The events of one turn: its updates, then its error if it failed. Dropping it (the client
-/// went away) cancels the turn.
-struct TurnEvents {
-    received: mpsc::Receiver<ChatUpdate>,
-    turn: Option<tokio::task::JoinHandle<AppResult<()>>>,
-    request_id: String,
-    message_id: String,
-    _cancel_on_drop: DropGuard,
-}
-
-impl TurnEvents {
-    fn into_stream(self) -> impl Stream<Item = Result<Event, Infallible>> {
-        stream::unfold(self, |mut events| async move {
-            if let Some(update) = events.received.recv().await {
-                let event = Event::default()
-                    .event(update.kind())
-                    .json_data(&update)
-                    .unwrap_or_else(|_| Event::default().event(update.kind()));
-                return Some((Ok(event), events));
-            }
-            let turn = events.turn.take()?;
-            let error = match turn.await {
-                Ok(Ok(())) => return None,
-                Ok(Err(error)) => error,
-                Err(join) => AppError::internal(join),
-            };
-            log_error(&error);
-            let mut envelope =
-                serde_json::to_value(ErrorEnvelope::from_error(&error, &events.request_id))
-                    .unwrap_or(serde_json::Value::Null);
-            if let serde_json::Value::Object(map) = &mut envelope {
-                map.insert(
-                    "message_id".to_owned(),
-                    serde_json::Value::from(events.message_id.clone()),
-                );
-            }
-            let event = Event::default()
-                .event("error")
-                .json_data(&envelope)
-                .unwrap_or_else(|_| Event::default().event("error"));
-            Some((Ok(event), events))
-        })
-        .boxed()
-    }
+    Ok(UpdateStream::new(received, turn, token, request_id)
+        .with_error_context("message_id", message_id)
+        .into_response())
 }

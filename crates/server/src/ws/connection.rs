@@ -7,6 +7,8 @@
 //!   a task of its own, so that the connection keeps reading (`chat.cancel`, `ping`, another
 //!   `chat`) while the answer streams; turns of one session still run one at a time (the chat
 //!   service queues them).
+//! * `generate.script` / `generate.email` run the same way, answered by `generate.token` and
+//!   `generate.complete` frames carrying the request's `message_id` (or `error`).
 //! * A frame that is not JSON, of an unknown type, with a bad payload, or larger than
 //!   `WS_MAX_FRAME_BYTES` answers an `error` frame and the connection stays open. Frames four
 //!   times over the limit are refused by the socket itself, which then closes (1009).
@@ -28,6 +30,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
 use hellosales_app::chat::{ChatInput, ChatUpdate};
+use hellosales_app::generation::{Brief, GenerationUpdate};
 use hellosales_domain::{AppError, OrgContext, SessionId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -275,6 +278,14 @@ impl Connection {
             }
             ClientFrame::SessionEnd(reference) => self.end_session(reference).await,
             ClientFrame::Chat(payload) => self.chat(payload).await,
+            ClientFrame::GenerateScript(frame) => match frame.request.validate() {
+                Ok(brief) => self.generate(brief, frame.message_id),
+                Err(error) => Err(error),
+            },
+            ClientFrame::GenerateEmail(frame) => match frame.request.validate() {
+                Ok(brief) => self.generate(brief, frame.message_id),
+                Err(error) => Err(error),
+            },
             ClientFrame::ChatCancel(cancel) => {
                 let token = self
                     .running
@@ -373,16 +384,7 @@ impl Connection {
             }
         };
         self.session = Some(session);
-        let token = CancellationToken::new();
-        {
-            let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
-            if running.contains_key(&message_id) {
-                return Err(AppError::Conflict {
-                    message: format!("chat {message_id} is already running on this connection"),
-                });
-            }
-            running.insert(message_id.clone(), token.clone());
-        }
+        let token = self.register(&message_id)?;
         let mut caller = self.caller.clone();
         // Each turn is a request of its own, for the run and its provider calls.
         caller.request_id = RequestId::generate().0;
@@ -400,6 +402,38 @@ impl Connection {
             Arc::clone(&self.running),
         ));
         Ok(())
+    }
+
+    /// Starts a generation in a task of its own.
+    fn generate(&mut self, brief: Brief, message_id: Option<String>) -> Result<(), AppError> {
+        let message_id = hellosales_domain::sessions::parse_message_id(message_id)?
+            .unwrap_or_else(|| Uuid::now_v7().to_string());
+        let token = self.register(&message_id)?;
+        let mut caller = self.caller.clone();
+        caller.request_id = RequestId::generate().0;
+        self.chats.spawn(generation_turn(
+            self.state.clone(),
+            caller,
+            brief,
+            message_id,
+            token,
+            self.outbox.clone(),
+            Arc::clone(&self.running),
+        ));
+        Ok(())
+    }
+
+    /// Registers a running chat or generation under `message_id`, for `chat.cancel`.
+    fn register(&self, message_id: &str) -> Result<CancellationToken, AppError> {
+        let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        if running.contains_key(message_id) {
+            return Err(AppError::Conflict {
+                message: format!("{message_id} is already running on this connection"),
+            });
+        }
+        let token = CancellationToken::new();
+        running.insert(message_id.to_owned(), token.clone());
+        Ok(token)
     }
 
     /// Cancels the chats still running and waits for them to record their runs.
@@ -462,6 +496,45 @@ async fn chat_turn(
                 .await
                 .is_err()
             {
+                break;
+            }
+        }
+    };
+    let (result, ()) = tokio::join!(turn, forward);
+    if let Err(error) = result {
+        log_error(&error);
+        let frame = ServerFrame::error("error", &error, &caller.request_id, Some(&message_id));
+        let _ = outbox.send(text(&frame)).await;
+    }
+    running
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .remove(&message_id);
+}
+
+/// Runs one generation and sends its updates as frames carrying `message_id`; its error, if
+/// any, as an `error` frame.
+async fn generation_turn(
+    state: AppState,
+    caller: OrgContext,
+    brief: Brief,
+    message_id: String,
+    token: CancellationToken,
+    outbox: mpsc::Sender<Message>,
+    running: Running,
+) {
+    let (updates, mut received) = mpsc::channel::<GenerationUpdate>(CHAT_UPDATES);
+    let generation = state.generation().clone();
+    let turn = Box::pin(generation.generate(&caller, brief, token, Some(updates)));
+    let frames = outbox.clone();
+    let id = message_id.clone();
+    let forward = async move {
+        while let Some(update) = received.recv().await {
+            let mut frame = ServerFrame::new(update.kind(), &update);
+            if let serde_json::Value::Object(payload) = &mut frame.payload {
+                payload.insert("message_id".to_owned(), serde_json::Value::from(id.clone()));
+            }
+            if frames.send(text(&frame)).await.is_err() {
                 break;
             }
         }

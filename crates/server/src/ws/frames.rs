@@ -3,16 +3,20 @@
 //!
 //! Client frames: `auth` `{token, platform}`, `session.start` `{session_type?, metadata?}`,
 //! `session.resume` `{sessionId}`, `session.end` `{sessionId?}`, `chat` `{content,
-//! message_id?, session_id?}`, `chat.cancel` `{message_id}`, `ping`. Both `sessionId` and
-//! `session_id` are accepted where a session is named.
+//! message_id?, session_id?}`, `chat.cancel` `{message_id}`, `generate.script` /
+//! `generate.email` (the fields of the generation endpoints, and `message_id?`), `ping`. Both
+//! `sessionId` and `session_id` are accepted where a session is named.
 //!
 //! Server frames: `auth.success` `{userId, sessionId, orgId}`, `auth.error` (the error
 //! envelope), `session.started` / `session.resumed` / `session.ended`, the chat updates
-//! (`chat.ack`, `chat.token`, `chat.complete`, `chat.blocked`, `chat.cancelled`), `pong`, and
+//! (`chat.ack`, `chat.token`, `chat.complete`, `chat.blocked`, `chat.cancelled`), the
+//! generation updates (`generate.token`, `generate.complete`, with the request's
+//! `message_id`), `pong`, and
 //! `error`: the error envelope, with the `message_id` of the chat it concerns when there is
 //! one.
 
 use crate::http::ErrorEnvelope;
+use hellosales_app::generation::{GenerateEmail, GenerateScript};
 use hellosales_domain::sessions::{Interaction, SessionType};
 use hellosales_domain::{AppError, SessionId};
 use serde::{Deserialize, Serialize};
@@ -33,8 +37,24 @@ pub enum ClientFrame {
     Chat(ChatPayload),
     /// `chat.cancel`.
     ChatCancel(CancelPayload),
+    /// `generate.script`.
+    GenerateScript(Generate<GenerateScript>),
+    /// `generate.email`.
+    GenerateEmail(Generate<GenerateEmail>),
     /// `ping`, with whatever payload it carried.
     Ping(Value),
+}
+
+/// `generate.script` / `generate.email` payload: the generation request's fields, and an
+/// optional `message_id` that the answering frames carry (and `chat.cancel` takes).
+#[derive(Debug, Deserialize)]
+pub struct Generate<T> {
+    /// The request.
+    #[serde(flatten)]
+    pub request: T,
+    /// The client's id of this request.
+    #[serde(default)]
+    pub message_id: Option<String>,
 }
 
 /// `auth` payload.
@@ -137,6 +157,8 @@ impl ClientFrame {
             "session.end" => Self::SessionEnd(read(kind, body)?),
             "chat" => Self::Chat(read(kind, body)?),
             "chat.cancel" => Self::ChatCancel(read(kind, body)?),
+            "generate.script" => Self::GenerateScript(read(kind, body)?),
+            "generate.email" => Self::GenerateEmail(read(kind, body)?),
             "ping" => Self::Ping(body),
             other => {
                 return Err(AppError::bad_request(format!(

@@ -17,6 +17,7 @@ mod content_profile;
 mod content_scripts;
 mod content_validation;
 mod errors;
+mod generation;
 mod health;
 mod helpers;
 mod identity;

@@ -8,6 +8,7 @@ pub mod clients;
 pub mod company_profile;
 mod editable;
 pub mod emails;
+pub mod generate;
 pub mod products;
 pub mod scripts;
 mod versioned;
