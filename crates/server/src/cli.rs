@@ -1,4 +1,4 @@
-//! The `hellosales` command line: `serve`, `migrate`, `token`.
+//! The `hellosales` command line: `serve`, `migrate`, `token`, `eval`.
 
 use crate::auth::DevTokenIssuer;
 use crate::config::{self, Config};
@@ -6,6 +6,7 @@ use crate::startup::{self, Application};
 use crate::telemetry;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use hellosales_app::generation::Length;
 use hellosales_domain::Role;
 use std::io::Write;
 
@@ -40,6 +41,16 @@ pub enum Command {
         #[arg(long, default_value = "member", value_parser = ["admin", "member"])]
         role: String,
     },
+    /// Generate a script and an email for each fixture pair with the configured provider, and
+    /// print the pass rate of each check (Markdown) on stdout.
+    Eval {
+        /// The fixtures file.
+        #[arg(long, default_value = "evals/fixtures.json")]
+        fixtures: std::path::PathBuf,
+        /// The length asked for.
+        #[arg(long, default_value = "short", value_parser = ["short", "medium", "long"])]
+        length: String,
+    },
 }
 
 /// Runs the command line.
@@ -57,6 +68,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             role,
         } => token(&config, &org, &email, name.as_deref(), &role),
+        Command::Eval { fixtures, length } => {
+            telemetry::init_logs(&config);
+            let length = match length.as_str() {
+                "medium" => Length::Medium,
+                "long" => Length::Long,
+                _ => Length::Short,
+            };
+            let report = crate::eval::run(config, &fixtures, length).await?;
+            let mut stdout = std::io::stdout().lock();
+            write!(stdout, "{report}").context("writing the report to stdout")?;
+            Ok(())
+        }
     }
 }
 

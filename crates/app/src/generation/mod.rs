@@ -7,8 +7,10 @@
 //!   a draft, or into the problem a repair request sends back (pure);
 //! * [`stages`] and [`pipeline`]: the `script_generation` and `email_generation` pipelines;
 //! * [`service`]: the [`GenerationService`] that checks a request, opens its session and runs a
-//!   pipeline per variant.
+//!   pipeline per variant;
+//! * [`evals`]: the checks and report of `hellosales eval`.
 
+pub mod evals;
 pub mod pipeline;
 pub mod prompts;
 pub mod request;

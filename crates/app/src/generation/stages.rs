@@ -257,7 +257,11 @@ fn prompt(ctx: &StageContext, brief: &Brief) -> Result<(Vec<ChatMessage>, Value)
         product: product.as_ref(),
         client: client.as_ref(),
     };
-    let base = ctx.snapshot().metadata.get(BASE).filter(|value| !value.is_null());
+    let base = ctx
+        .snapshot()
+        .metadata
+        .get(BASE)
+        .filter(|value| !value.is_null());
     Ok(match brief.document {
         DocumentType::Script(script_type) => {
             let base: Option<ScriptFields> = base
