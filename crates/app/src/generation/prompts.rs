@@ -178,8 +178,8 @@ Answer with ONLY a JSON object, with no prose before or after it and no code fen
 exactly these keys:
 - \"content\": a string, the full script (the length in words applies to it);
 - \"key_talking_points\": an array of strings, the points the rep must get across;
-- \"objection_handlers\": an object whose keys are objections the client may raise and whose \
-values are the rep's responses, both strings;
+- \"objection_handlers\": an array of objects {{\"objection\": …, \"response\": …}}, the \
+objections the client may raise and the rep's responses, both strings;
 - \"discovery_questions\": an array of strings, questions that uncover the client's needs;
 - \"closing_techniques\": an array of strings, ways to ask for the next step or the deal."
     );

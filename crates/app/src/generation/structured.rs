@@ -53,10 +53,20 @@ pub fn script_schema() -> Value {
                 "description": "The full script the sales rep says on the call."
             },
             "key_talking_points": strings("The points the rep must get across."),
+            // An array of pairs rather than a map: strict structured-output modes (OpenAI's
+            // `strict: true`, Gemini's response schema) accept only closed objects.
             "objection_handlers": {
-                "type": "object",
-                "description": "Objections the client may raise, each mapped to the rep's response.",
-                "additionalProperties": {"type": "string"}
+                "type": "array",
+                "description": "Objections the client may raise, each with the rep's response.",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "objection": {"type": "string"},
+                        "response": {"type": "string"}
+                    },
+                    "required": ["objection", "response"],
+                    "additionalProperties": false
+                }
             },
             "discovery_questions": strings("Questions that uncover the client's needs."),
             "closing_techniques": strings("Ways to ask for the next step or the deal."),
@@ -795,9 +805,13 @@ mod tests {
             let properties = schema["properties"].as_object().map(|p| p.len());
             assert_eq!(properties, Some(keys.len()));
         }
+        // Closed objects only, as strict structured-output modes require.
+        let handlers = &script_schema()["properties"]["objection_handlers"];
+        assert_eq!(handlers["type"], "array");
+        assert_eq!(handlers["items"]["additionalProperties"], json!(false));
         assert_eq!(
-            script_schema()["properties"]["objection_handlers"]["additionalProperties"],
-            json!({"type": "string"})
+            handlers["items"]["required"],
+            json!(["objection", "response"])
         );
         let draft = script(SCRIPT);
         let round_trip = serde_json::to_string(&draft).unwrap_or_else(|e| panic!("{e}"));

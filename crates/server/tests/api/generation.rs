@@ -15,7 +15,9 @@ fn script_answer(content: &str) -> Reply {
     let answer = json!({
         "content": content,
         "key_talking_points": ["Cuts reporting time", "Live in a week"],
-        "objection_handlers": { "Too expensive": "Compare it with the analyst hours it saves." },
+        "objection_handlers": [
+            { "objection": "Too expensive", "response": "Compare it with the analyst hours it saves." }
+        ],
         "discovery_questions": ["How do you report today?"],
         "closing_techniques": ["Propose a pilot"],
     })
