@@ -19,7 +19,7 @@ use super::pipeline::{CHAT_PIPELINE, CHAT_TOPOLOGY};
 use super::prompt::CHAT_PROMPT_VERSION;
 use super::stages::{
     FILTERED, INPUT_GUARD, INTERACTION_ID, LLM, MAX_TOKENS, MESSAGE_ID, MODEL, OUTPUT_GUARD,
-    PERSIST, PROVIDER_CALL_ID, RESPONSE, SharedAppError, TEMPERATURE, USER_SEQUENCE,
+    PERSIST, PROVIDER_CALL_ID, RESPONSE, TEMPERATURE, USER_SEQUENCE, failure_error,
 };
 use super::summaries::{CompletedTurn, SummaryService};
 use super::updates::{
@@ -37,7 +37,6 @@ use stageflow::{
     ContextSnapshot, Pipeline, PipelineError, PipelineResults, RunOptions, StreamItem,
     stream_channel,
 };
-use std::error::Error as _;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -533,28 +532,15 @@ fn completed(
     })
 }
 
-/// The client's error for a run that failed: the stage's own error when it carried one (a
-/// provider's, with its code and retryability), `STAGE_FAILED` otherwise.
+/// The client's error for a run that failed.
 fn turn_error(error: &PipelineError, run_id: Uuid) -> AppError {
-    let PipelineError::StageFailed { stage, error, .. } = error else {
-        return AppError::StageFailed {
+    match error {
+        PipelineError::StageFailed { stage, error, .. } => failure_error(stage, error, run_id),
+        other => AppError::StageFailed {
             stage: "chat".to_owned(),
             pipeline_run_id: Some(run_id.to_string()),
-            message: error.to_string(),
+            message: other.to_string(),
             retryable: false,
-        };
-    };
-    if let Some(copy) = error
-        .source()
-        .and_then(|source| source.downcast_ref::<SharedAppError>())
-        .and_then(|shared| shared.0.client_copy())
-    {
-        return copy;
-    }
-    AppError::StageFailed {
-        stage: stage.to_string(),
-        pipeline_run_id: Some(run_id.to_string()),
-        message: error.message().to_owned(),
-        retryable: error.retryable(),
+        },
     }
 }

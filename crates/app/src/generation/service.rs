@@ -14,7 +14,7 @@ use super::pipeline::{EMAIL_PIPELINE, SCRIPT_PIPELINE};
 use super::prompts::{EMAIL_PROMPT_VERSION, SCRIPT_PROMPT_VERSION};
 use super::request::{Brief, DocumentType};
 use super::stages::{BASE, BRIEF, INPUT_GUARD, LLM, MODEL, PERSIST, VARIANT};
-use crate::chat::stages::SharedAppError;
+use crate::chat::stages::failure_error;
 use crate::observability::{RunLogger, RunTotals};
 use crate::services::content::VersionedService;
 use hellosales_domain::content::{Client, Product, SalesEmail, SalesScript};
@@ -29,7 +29,6 @@ use stageflow::{
     ContextSnapshot, Pipeline, PipelineError, PipelineResults, RunOptions, StreamItem,
     stream_channel,
 };
-use std::error::Error as _;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -498,16 +497,7 @@ fn generation_error(error: &PipelineError, run_id: Uuid) -> AppError {
             reason: cancelled.reason.clone(),
             pipeline_run_id: Some(run_id.to_string()),
         },
-        PipelineError::StageFailed { stage, error, .. } => error
-            .source()
-            .and_then(|source| source.downcast_ref::<SharedAppError>())
-            .and_then(|shared| shared.0.client_copy())
-            .unwrap_or_else(|| AppError::StageFailed {
-                stage: stage.to_string(),
-                pipeline_run_id: Some(run_id.to_string()),
-                message: error.message().to_owned(),
-                retryable: error.retryable(),
-            }),
+        PipelineError::StageFailed { stage, error, .. } => failure_error(stage, error, run_id),
         other => AppError::StageFailed {
             stage: "generation".to_owned(),
             pipeline_run_id: Some(run_id.to_string()),

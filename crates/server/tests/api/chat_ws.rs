@@ -759,3 +759,30 @@ async fn the_quality_mode_picks_the_model() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn repeated_provider_failures_open_the_circuit() {
+    let fake = FakeProviderServer::start().await.unwrap();
+    fake.set_default(Reply::server_error());
+    let app = chat_app(
+        &Backend::Sqlite,
+        &fake,
+        &[("CIRCUIT_BREAKER_FAILURE_THRESHOLD", "2")],
+    )
+    .await;
+    let tenant = app.tenant("circuit");
+    let (mut ws, _) = WsClient::authenticated(&app, &tenant.member).await;
+    for n in 0..2 {
+        let frames = ws.chat("Hello?", &format!("m-{n}")).await;
+        assert_eq!(
+            frame(&frames, "error")["payload"]["code"],
+            "PROVIDER_SERVER_ERROR"
+        );
+    }
+    let frames = ws.chat("Hello?", "m-2").await;
+    let error = &frame(&frames, "error")["payload"];
+    assert_eq!(error["code"], "PROVIDER_CIRCUIT_OPEN", "{error}");
+    assert_eq!(error["retryable"], true);
+    assert_eq!(fake.requests().len(), 2, "an open circuit asks no model");
+    app.cleanup().await;
+}

@@ -456,3 +456,23 @@ async fn generation_streams_over_sse_and_websocket() {
     assert_eq!(error["payload"]["code"], "VALIDATION_ERROR");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn without_a_model_the_provider_error_comes_back_typed() {
+    let app = TestApp::spawn(&Backend::Sqlite).await;
+    let tenant = app.tenant("gen-local");
+    let (client, _) = subjects(&app, &tenant.member).await;
+    let error = assert_error(
+        app.post_json(
+            "/api/v1/scripts/generate",
+            &tenant.member,
+            &json!({ "client_id": client, "script_type": "cold_call" }),
+        )
+        .await,
+        503,
+        "PROVIDER_NOT_CONFIGURED",
+    )
+    .await;
+    assert_eq!(error["retryable"], false);
+    app.cleanup().await;
+}

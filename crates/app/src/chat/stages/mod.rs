@@ -94,6 +94,35 @@ pub(crate) fn stage_error(error: AppError) -> StageError {
         .with_source(SharedAppError(Arc::new(error)))
 }
 
+/// The client's error for stage `stage`'s failure `error` in run `run_id`: the stage's own
+/// [`AppError`] when it carried one (a provider's, with its code and retryability); an open
+/// circuit as `PROVIDER_CIRCUIT_OPEN` (retry later); `STAGE_FAILED` otherwise.
+pub(crate) fn failure_error(stage: &str, error: &StageError, run_id: uuid::Uuid) -> AppError {
+    if let Some(copy) = std::error::Error::source(error)
+        .and_then(|source| source.downcast_ref::<SharedAppError>())
+        .and_then(|shared| shared.0.client_copy())
+    {
+        return copy;
+    }
+    if let stageflow::StageErrorKind::CircuitOpen(open) = error.kind() {
+        return AppError::Provider {
+            provider: stage.to_owned(),
+            operation: "stage".to_owned(),
+            failure: hellosales_domain::error::ProviderFailure::CircuitOpen,
+            message: format!(
+                "too many recent failures; calls are refused for the next {} s",
+                open.retry_after.as_secs().max(1)
+            ),
+        };
+    }
+    AppError::StageFailed {
+        stage: stage.to_owned(),
+        pipeline_run_id: Some(run_id.to_string()),
+        message: error.message().to_owned(),
+        retryable: error.retryable(),
+    }
+}
+
 /// An [`AppError`] shared between a stage error (which is `Clone`) and whoever reads it back.
 #[derive(Clone, Debug)]
 pub struct SharedAppError(pub Arc<AppError>);
