@@ -84,6 +84,8 @@ async fn openapi_document_and_docs_page_are_served() {
         ("/api/v1/sessions/{id}/interactions", "get"),
         ("/api/v1/sessions/{id}/end", "post"),
         ("/api/v1/sessions/{id}/messages", "post"),
+        ("/api/v1/scripts/generate", "post"),
+        ("/api/v1/emails/generate", "post"),
     ] {
         assert!(spec["paths"][path][method].is_object(), "{method} {path}");
     }
