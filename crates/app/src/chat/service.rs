@@ -205,12 +205,6 @@ impl ChatService {
         &self.inner.summaries
     }
 
-    /// The session store.
-    #[must_use]
-    pub fn sessions(&self) -> &Arc<dyn SessionStore> {
-        &self.inner.sessions
-    }
-
     /// Runs one turn, sending its updates to `updates`. Returns once the turn ended; the
     /// turn's last update (`Complete`, `Blocked`, `Cancelled`) has then been sent, or the
     /// error is returned.

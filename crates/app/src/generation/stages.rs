@@ -37,21 +37,21 @@ use stageflow::{StageContext, StageError, StageOutput, async_trait, codes};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Stage names.
+/// The stage that checks the instructions.
 pub const INPUT_GUARD: &str = "input_guard";
-/// Stage names.
+/// The stage that reads the company profile.
 pub const COMPANY_ENRICH: &str = "company_enrich";
-/// Stage names.
+/// The stage that reads the product.
 pub const PRODUCT_ENRICH: &str = "product_enrich";
-/// Stage names.
+/// The stage that reads the client.
 pub const CLIENT_ENRICH: &str = "client_enrich";
-/// Stage names.
+/// The stage that writes the document.
 pub const LLM: &str = "llm";
-/// Stage names.
+/// The stage that reads the answer into a draft.
 pub const VALIDATE: &str = "validate";
-/// Stage names.
+/// The stage that checks the draft.
 pub const OUTPUT_GUARD: &str = "output_guard";
-/// Stage names.
+/// The stage that stores the draft.
 pub const PERSIST: &str = "persist";
 
 /// Snapshot metadata: the [`Brief`].
