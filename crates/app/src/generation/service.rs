@@ -8,7 +8,8 @@
 //! 3. Runs the pipeline once per variant, each a `pipeline_runs` row (service `script` or
 //!    `email`), streaming the JSON as it is written ([`GenerationUpdate::Token`]) and then the
 //!    stored record ([`GenerationUpdate::Complete`]); each record is also stored as the
-//!    session's assistant message.
+//!    session's assistant message. A variant that fails ends the request with its error; the
+//!    variants before it stay stored (and were streamed).
 
 use super::pipeline::{EMAIL_PIPELINE, SCRIPT_PIPELINE};
 use super::prompts::{EMAIL_PROMPT_VERSION, SCRIPT_PROMPT_VERSION};
