@@ -15,4 +15,5 @@ pub use guardrails::{GuardConfig, PiiMode, RuleBasedGuard};
 pub use observability::{RunLogger, RunTotals};
 pub use services::content::{CompanyProfileService, EditableService, VersionedService};
 pub use services::identity::IdentityService;
+pub use services::pulse::PulseService;
 pub use services::sessions::SessionService;

@@ -9,6 +9,7 @@ pub mod error;
 pub mod identity;
 pub mod ids;
 pub mod ports;
+pub mod pulse;
 pub mod sessions;
 
 pub use error::{AppError, AppResult, ErrorDetails};

@@ -9,7 +9,8 @@ use crate::ws::Sockets;
 use hellosales_app::chat::ChatService;
 use hellosales_app::generation::GenerationService;
 use hellosales_app::{
-    CompanyProfileService, EditableService, IdentityService, SessionService, VersionedService,
+    CompanyProfileService, EditableService, IdentityService, PulseService, SessionService,
+    VersionedService,
 };
 use hellosales_domain::content::{Client, Product, SalesEmail, SalesScript};
 use hellosales_domain::{AppResult, OrgContext};
@@ -29,6 +30,7 @@ struct Inner {
     identities: IdentityService,
     content: ContentServices,
     sessions: SessionService,
+    pulse: PulseService,
     ai: AiServices,
     verifier: TokenVerifier,
     redis: Option<redis::Client>,
@@ -56,6 +58,7 @@ impl AppState {
         let identities = IdentityService::new(Arc::new(store.identities()));
         let content = ContentServices::new(&store);
         let sessions = SessionService::new(Arc::new(store.sessions()));
+        let pulse = PulseService::new(Arc::new(store.pulse()));
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -63,6 +66,7 @@ impl AppState {
                 identities,
                 content,
                 sessions,
+                pulse,
                 ai,
                 verifier,
                 redis,
@@ -99,6 +103,12 @@ impl AppState {
     #[must_use]
     pub fn sessions(&self) -> &SessionService {
         &self.inner.sessions
+    }
+
+    /// Pulse: runs, events and provider calls, for admins.
+    #[must_use]
+    pub fn pulse(&self) -> &PulseService {
+        &self.inner.pulse
     }
 
     /// The chat assistant.

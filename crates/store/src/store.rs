@@ -8,7 +8,7 @@ use crate::migrations::runner;
 use crate::options::StoreOptions;
 use crate::repositories::{
     ClientStore, CompanyProfiles, EmailStore, IdempotencyKeys, IdentityStore, PipelineRuns,
-    ProductStore, ProviderCalls, ScriptStore, Sessions,
+    ProductStore, ProviderCalls, Pulse, ScriptStore, Sessions,
 };
 use hellosales_domain::AppResult;
 use sea_orm::{DatabaseBackend, DatabaseConnection};
@@ -146,6 +146,12 @@ impl Store {
     #[must_use]
     pub fn pipeline_runs(&self) -> PipelineRuns {
         PipelineRuns::new(self.db.clone())
+    }
+
+    /// The read side of runs, their events and provider calls, for Pulse.
+    #[must_use]
+    pub fn pulse(&self) -> Pulse {
+        Pulse::new(self.db.clone())
     }
 
     /// Sessions, their interactions, summaries and summary cadence.

@@ -16,6 +16,8 @@ mod pipeline_events;
 mod pipeline_runs;
 #[path = "store/provider_calls.rs"]
 mod provider_calls;
+#[path = "store/pulse.rs"]
+mod pulse;
 #[path = "store/rows.rs"]
 mod rows;
 #[path = "store/schema.rs"]
@@ -56,6 +58,7 @@ on_every_backend!(
     identity::deleting_an_organization_cascades,
     provider_calls::a_recorded_call_round_trips_every_column,
     provider_calls::a_failed_unpriced_call_keeps_its_cost_unknown,
+    pulse::pulse_reads_runs_events_and_calls_of_one_organization,
     rows::every_table_round_trips_a_row,
     rows::interactions_are_deduplicated_by_client_message_id,
     rows::pipeline_run_status_is_checked,

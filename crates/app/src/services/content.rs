@@ -29,7 +29,8 @@ use std::sync::Arc;
 /// How often a write without `If-Match` is retried when a concurrent writer got there first.
 const WRITE_ATTEMPTS: usize = 3;
 
-fn require_admin(caller: &OrgContext) -> AppResult<()> {
+/// `INSUFFICIENT_PERMISSIONS` unless the caller is an admin of its organization.
+pub(crate) fn require_admin(caller: &OrgContext) -> AppResult<()> {
     if caller.role == Role::Admin {
         Ok(())
     } else {

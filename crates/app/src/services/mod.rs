@@ -2,4 +2,5 @@
 
 pub mod content;
 pub mod identity;
+pub mod pulse;
 pub mod sessions;

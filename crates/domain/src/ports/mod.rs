@@ -8,6 +8,7 @@ pub mod identity;
 pub mod llm;
 pub mod pipeline_runs;
 pub mod provider_calls;
+pub mod pulse;
 pub mod sessions;
 
 pub use content::{CompanyProfileStore, EditableStore, VersionedStore};
@@ -22,4 +23,5 @@ pub use pipeline_runs::{
     PipelineRunOutcome, PipelineRunStart, PipelineRunStatus, PipelineRunStore, RUN_ABANDONED,
 };
 pub use provider_calls::{AiService, CallContext, ProviderCallRecord, ProviderCallStore};
+pub use pulse::{MAX_RUN_EVENTS, PulseStore};
 pub use sessions::SessionStore;

@@ -1,12 +1,14 @@
 //! The HTTP routes, assembled into one router with its OpenAPI document.
 //!
 //! Public: `/health`, `/health/ready`, `/openapi.json`, `/docs`. Authenticated: everything
-//! under `/api/v1`, and `/ws` (by its first frame).
+//! under `/api/v1` (Pulse, under `/api/v1/pulse`, for admins only), and `/ws` (by its first
+//! frame).
 
 mod auth;
 mod content;
 mod health;
 mod openapi;
+mod pulse;
 mod sessions;
 
 use crate::http::ApiError;
@@ -65,6 +67,10 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(sessions::interactions))
         .routes(routes!(sessions::end))
         .routes(routes!(sessions::send_message))
+        .routes(routes!(pulse::pipeline_runs))
+        .routes(routes!(pulse::pipeline_run))
+        .routes(routes!(pulse::run_events))
+        .routes(routes!(pulse::provider_calls))
 }
 
 /// The complete application router (routes, docs, fallbacks), with the state attached.

@@ -26,6 +26,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         (name = "emails", description = "Sales emails, versioned"),
         (name = "sessions", description = "Chat sessions, their messages, and a chat turn as \
             Server-Sent Events (the same turn runs over the WebSocket at `/ws`)"),
+        (name = "pulse", description = "Observability for the organization's admins: pipeline \
+            runs, their events, provider calls"),
     )
 )]
 pub struct ApiDoc;

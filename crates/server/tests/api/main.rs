@@ -22,6 +22,7 @@ mod health;
 mod helpers;
 mod identity;
 mod observability;
+mod pulse;
 mod sessions_http;
 mod telemetry;
 mod workos;

@@ -19,6 +19,7 @@ mod idempotency;
 mod identity;
 mod pipeline_runs;
 mod provider_calls;
+mod pulse;
 mod sessions;
 
 pub use content::{
@@ -30,6 +31,7 @@ pub use identity::IdentityStore;
 pub use pipeline_runs::PipelineRuns;
 pub(crate) use pipeline_runs::clip;
 pub use provider_calls::ProviderCalls;
+pub use pulse::Pulse;
 pub use sessions::Sessions;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
