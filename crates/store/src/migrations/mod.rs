@@ -17,7 +17,8 @@
 //! - one next version per script or email version, and an `idempotency_keys` table
 //!   (`m20261201_000005`);
 //! - `provider_calls` gains `ttft_ms`, `tokens_estimated`, `priced`, `finish_reason`,
-//!   `response_model` and an `(org_id, started_at)` index (`m20261201_000006`).
+//!   `response_model` and an `(org_id, started_at)` index (`m20261201_000006`);
+//! - `pipeline_runs` gains the same index, for Pulse (`m20261201_000007`).
 //!
 //! A migration, once released, never changes: a new change is a new migration. Applied
 //! migrations are recorded in `seaql_migrations`. [`crate::Store::migrate`] applies them
@@ -29,6 +30,7 @@ mod m20261122_000003_observability;
 mod m20261122_000004_content;
 mod m20261201_000005_content_safety;
 mod m20261201_000006_provider_call_metrics;
+mod m20261201_000007_pulse_run_index;
 pub(crate) mod runner;
 mod schema;
 
@@ -47,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_content::Migration),
             Box::new(m20261201_000005_content_safety::Migration),
             Box::new(m20261201_000006_provider_call_metrics::Migration),
+            Box::new(m20261201_000007_pulse_run_index::Migration),
         ]
     }
 }

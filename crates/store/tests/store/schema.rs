@@ -8,13 +8,14 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, IdenStatic, Iterabl
 use std::collections::BTreeSet;
 
 /// The migrations, in order.
-const MIGRATIONS: [&str; 6] = [
+const MIGRATIONS: [&str; 7] = [
     "m20261122_000001_identity",
     "m20261122_000002_sessions",
     "m20261122_000003_observability",
     "m20261122_000004_content",
     "m20261201_000005_content_safety",
     "m20261201_000006_provider_call_metrics",
+    "m20261201_000007_pulse_run_index",
 ];
 
 /// Every index created with CREATE INDEX (unique constraints declared in CREATE TABLE are
@@ -80,6 +81,7 @@ const INDEXES: &[(&str, &str)] = &[
     ("sales_emails", "idx_sales_emails_org_created"),
     ("idempotency_keys", "idx_idempotency_keys_expires_at"),
     ("provider_calls", "idx_provider_calls_org_started"),
+    ("pipeline_runs", "idx_pipeline_runs_org_started"),
 ];
 
 /// (table, entity columns) for every entity.
@@ -221,6 +223,13 @@ pub async fn migrations_roll_back_and_apply_again(store: &Store) {
     let mut newest_first = MIGRATIONS.to_vec();
     newest_first.reverse();
 
+    assert_eq!(store.migrate_down(Some(1)).await.unwrap(), [MIGRATIONS[6]]);
+    assert!(
+        !database_indexes(store, "pipeline_runs")
+            .await
+            .contains("idx_pipeline_runs_org_started")
+    );
+
     assert_eq!(store.migrate_down(Some(1)).await.unwrap(), [MIGRATIONS[5]]);
     let columns = database_columns(store, "provider_calls").await;
     assert!(columns.contains("cost_usd_micros"), "{backend:?}");
@@ -255,7 +264,7 @@ pub async fn migrations_roll_back_and_apply_again(store: &Store) {
     assert!(!database_tables(store).await.contains("products"));
     assert!(database_tables(store).await.contains("pipeline_runs"));
 
-    assert_eq!(store.migrate_down(None).await.unwrap(), newest_first[3..]);
+    assert_eq!(store.migrate_down(None).await.unwrap(), newest_first[4..]);
     let left: Vec<String> = database_tables(store).await.into_iter().collect();
     assert_eq!(
         left,
