@@ -19,13 +19,14 @@ use super::pipeline::{CHAT_PIPELINE, CHAT_TOPOLOGY};
 use super::prompt::CHAT_PROMPT_VERSION;
 use super::stages::{
     FILTERED, INPUT_GUARD, INTERACTION_ID, LLM, MAX_TOKENS, MESSAGE_ID, MODEL, OUTPUT_GUARD,
-    PERSIST, PROVIDER_CALL_ID, RESPONSE, TEMPERATURE, USER_SEQUENCE, failure_error,
+    PERSIST, RESPONSE, TEMPERATURE, USER_SEQUENCE, failure_error,
 };
 use super::summaries::{CompletedTurn, SummaryService};
 use super::updates::{
     ChatAck, ChatBlocked, ChatCancelled, ChatComplete, ChatToken, ChatUpdate, ChatUsage,
 };
 use crate::observability::{QUALITY_MODE_KEY, RunLogger, RunTotals};
+use crate::streamed::{forward_deltas, run_totals};
 use hellosales_domain::ports::SessionStore;
 use hellosales_domain::sessions::{
     Interaction, InteractionRole, NewInteraction, NewSession, parse_message_id,
@@ -34,12 +35,11 @@ use hellosales_domain::{AppError, AppResult, OrgContext, SessionId};
 use serde_json::json;
 use stageflow::events::EventSink;
 use stageflow::{
-    ContextSnapshot, Pipeline, PipelineError, PipelineResults, RunOptions, StreamItem,
-    stream_channel,
+    ContextSnapshot, Pipeline, PipelineError, PipelineResults, RunOptions, stream_channel,
 };
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -282,10 +282,22 @@ impl ChatService {
         }
         let started = Instant::now();
         let run = inner.pipeline.run(snapshot.clone(), options);
-        let forward = forward_tokens(stream_rx, &message_id, &updates, &cancel, started);
+        let forward = forward_deltas(
+            stream_rx,
+            Some(&updates),
+            &cancel,
+            started,
+            |delta, index, _| {
+                ChatUpdate::Token(ChatToken {
+                    message_id: message_id.clone(),
+                    delta,
+                    index,
+                })
+            },
+        );
         let (result, first_token) = tokio::join!(run, forward);
 
-        let totals = run_totals(&result, first_token);
+        let totals = run_totals(&result, LLM, first_token);
         inner.runs.finish(&snapshot, &result, totals.clone()).await;
         let run_id = snapshot.pipeline_run_id;
         let end = match result {
@@ -422,65 +434,6 @@ impl ChatService {
             .with_metadata(MESSAGE_ID, message_id)
             .with_metadata(USER_SEQUENCE, user_message.sequence_number)
             .with_metadata(QUALITY_MODE_KEY, self.inner.config.quality_mode.as_str())
-    }
-}
-
-/// Forwards the LLM stage's deltas as tokens until the run closes the stream; answers when the
-/// first token was forwarded. A client that stops reading cancels the run.
-async fn forward_tokens(
-    mut stream: mpsc::Receiver<StreamItem>,
-    message_id: &str,
-    updates: &mpsc::Sender<ChatUpdate>,
-    cancel: &CancellationToken,
-    started: Instant,
-) -> Option<Duration> {
-    let mut first = None;
-    while let Some(item) = stream.recv().await {
-        let Some(delta) = item.data.get("delta").and_then(serde_json::Value::as_str) else {
-            continue;
-        };
-        let index = item
-            .data
-            .get("index")
-            .and_then(serde_json::Value::as_u64)
-            .unwrap_or_default();
-        let token = ChatUpdate::Token(ChatToken {
-            message_id: message_id.to_owned(),
-            delta: delta.to_owned(),
-            index,
-        });
-        if updates.send(token).await.is_err() {
-            cancel.cancel();
-            break;
-        }
-        first.get_or_insert_with(|| started.elapsed());
-    }
-    first
-}
-
-/// What a run measured, from its (partial) results.
-fn run_totals(
-    result: &Result<PipelineResults, PipelineError>,
-    first_token: Option<Duration>,
-) -> RunTotals {
-    let results = match result {
-        Ok(results) => results,
-        Err(error) => error.partial_results(),
-    };
-    let llm = results.get(LLM);
-    let number = |key: &str| llm.and_then(|stage| stage.get::<Option<u64>>(key).ok().flatten());
-    RunTotals {
-        ttft_ms: first_token.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
-        tokens_in: number("tokens_in"),
-        tokens_out: number("tokens_out"),
-        generation_ms: number("generation_ms"),
-        cost_usd_micros: llm
-            .and_then(|stage| stage.get::<Option<i64>>("cost_usd_micros").ok().flatten()),
-        llm_provider_call_id: llm
-            .and_then(|stage| stage.get::<String>(PROVIDER_CALL_ID).ok())
-            .and_then(|id| id.parse().ok()),
-        stt_provider_call_id: None,
-        tts_provider_call_id: None,
     }
 }
 

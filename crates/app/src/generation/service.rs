@@ -16,8 +16,9 @@ use super::prompts::{EMAIL_PROMPT_VERSION, SCRIPT_PROMPT_VERSION};
 use super::request::{Brief, DocumentType};
 use super::stages::{BASE, BRIEF, INPUT_GUARD, LLM, MODEL, PERSIST, VARIANT};
 use crate::chat::stages::failure_error;
-use crate::observability::{RunLogger, RunTotals};
+use crate::observability::RunLogger;
 use crate::services::content::VersionedService;
+use crate::streamed::{forward_deltas, run_totals};
 use hellosales_domain::content::{Client, Product, SalesEmail, SalesScript};
 use hellosales_domain::error::Resource;
 use hellosales_domain::ports::{EditableStore, SessionStore};
@@ -27,12 +28,11 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use stageflow::events::EventSink;
 use stageflow::{
-    ContextSnapshot, Pipeline, PipelineError, PipelineResults, RunOptions, StreamItem,
-    stream_channel,
+    ContextSnapshot, Pipeline, PipelineError, PipelineResults, RunOptions, stream_channel,
 };
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -272,11 +272,23 @@ impl GenerationService {
             let started = Instant::now();
             let (result, first_token) = tokio::join!(
                 pipeline.run(snapshot.clone(), options),
-                forward_tokens(stream_rx, updates.as_ref(), &cancel, started),
+                forward_deltas(
+                    stream_rx,
+                    updates.as_ref(),
+                    &cancel,
+                    started,
+                    |delta, index, _| {
+                        GenerationUpdate::Token(GenerationToken {
+                            variant,
+                            index,
+                            delta,
+                        })
+                    }
+                ),
             );
             self.inner
                 .runs
-                .finish(&snapshot, &result, run_totals(&result, first_token))
+                .finish(&snapshot, &result, run_totals(&result, LLM, first_token))
                 .await;
             let results = result.map_err(|error| generation_error(&error, run_id))?;
             let document = stored_document(&results, brief.document)?;
@@ -399,67 +411,6 @@ fn describe(brief: &Brief) -> String {
     match &brief.instructions {
         Some(instructions) => format!("{what}. {instructions}"),
         None => format!("{what}."),
-    }
-}
-
-/// Forwards the LLM stage's deltas as tokens; answers when the first one was forwarded. A
-/// client that stops reading cancels the run.
-async fn forward_tokens(
-    mut stream: mpsc::Receiver<StreamItem>,
-    updates: Option<&mpsc::Sender<GenerationUpdate>>,
-    cancel: &CancellationToken,
-    started: Instant,
-) -> Option<Duration> {
-    let mut first = None;
-    while let Some(item) = stream.recv().await {
-        first.get_or_insert_with(|| started.elapsed());
-        let Some(updates) = updates else { continue };
-        let token = GenerationUpdate::Token(GenerationToken {
-            variant: item
-                .data
-                .get("variant")
-                .and_then(Value::as_u64)
-                .and_then(|v| u8::try_from(v).ok())
-                .unwrap_or(0),
-            index: item.data.get("index").and_then(Value::as_u64).unwrap_or(0),
-            delta: item
-                .data
-                .get("delta")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-        });
-        if updates.send(token).await.is_err() {
-            cancel.cancel();
-            break;
-        }
-    }
-    first
-}
-
-/// What a run measured.
-fn run_totals(
-    result: &Result<PipelineResults, PipelineError>,
-    first_token: Option<Duration>,
-) -> RunTotals {
-    let results = match result {
-        Ok(results) => results,
-        Err(error) => error.partial_results(),
-    };
-    let llm = results.get(LLM);
-    let number = |key: &str| llm.and_then(|stage| stage.get::<Option<u64>>(key).ok().flatten());
-    RunTotals {
-        ttft_ms: first_token.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
-        tokens_in: number("tokens_in"),
-        tokens_out: number("tokens_out"),
-        generation_ms: None,
-        cost_usd_micros: llm
-            .and_then(|stage| stage.get::<Option<i64>>("cost_usd_micros").ok().flatten()),
-        llm_provider_call_id: llm
-            .and_then(|stage| stage.get::<String>("provider_call_id").ok())
-            .and_then(|id| id.parse().ok()),
-        stt_provider_call_id: None,
-        tts_provider_call_id: None,
     }
 }
 

@@ -21,21 +21,20 @@ use super::structured::{
 };
 use crate::chat::stages::{SharedAppError, run_scope, stage_error};
 use crate::services::content::VersionedService;
-use futures::StreamExt;
+use crate::streamed::{RESPONSE, stream_answer};
 use hellosales_domain::content::{
     Client, CompanyProfile, EmailFields, EmailInput, Generation, Precondition, Product, SalesEmail,
     SalesScript, ScriptFields, ScriptInput,
 };
 use hellosales_domain::ports::{
-    AiService, CallContext, ChatEvent, ChatMessage, ChatRequest, CompanyProfileStore,
-    EditableStore, GuardCategory, GuardPolicy, GuardService, GuardVerdict, IdentityRepository,
+    AiService, CallContext, ChatMessage, ChatRequest, CompanyProfileStore, EditableStore,
+    GuardCategory, GuardPolicy, GuardService, GuardVerdict, IdentityRepository,
 };
 use hellosales_domain::{AppError, OrgContext, Role};
 use hellosales_providers::LlmRoutes;
 use serde_json::{Value, json};
 use stageflow::{StageContext, StageError, StageOutput, async_trait, codes};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The stage that checks the instructions.
 pub const INPUT_GUARD: &str = "input_guard";
@@ -79,10 +78,6 @@ fn brief(ctx: &StageContext) -> Result<Brief, StageError> {
 fn to_value(value: &impl serde::Serialize) -> Result<Value, StageError> {
     serde_json::to_value(value)
         .map_err(|error| StageError::new(codes::INPUT_INVALID, error.to_string()))
-}
-
-fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The call context of a run's provider calls.
@@ -319,69 +314,21 @@ impl stageflow::Stage for GenerateStage {
             .and_then(Value::as_u64)
             .unwrap_or(0);
         let call = call_context(ctx, brief.document)?;
-        let cancelled = ctx.cancellation();
-        let mut stream = tokio::select! {
-            biased;
-            () = cancelled.cancelled() => return Ok(StageOutput::cancel("cancelled")),
-            stream = self.llm.chat_stream(&call, request) => stream.map_err(stage_error)?,
-        };
-        let call_id = stream.call_id();
-        let mut output = String::new();
-        let mut index = 0_u64;
-        let mut model_used = None;
-        loop {
-            let event = tokio::select! {
-                biased;
-                () = cancelled.cancelled() => return Ok(StageOutput::cancel("cancelled")),
-                event = stream.next() => event,
-            };
-            let Some(event) = event else { break };
-            match event.map_err(stage_error)? {
-                ChatEvent::Delta(delta) if delta.is_empty() => {}
-                ChatEvent::Delta(delta) => {
-                    if index == 0 {
-                        ctx.emit_event(
-                            "llm.first_token",
-                            json!({ "ttft_ms": millis(ctx.elapsed()) }),
-                        );
-                    }
-                    ctx.stream(json!({ "delta": delta, "index": index, "variant": variant }))
-                        .await?;
-                    output.push_str(&delta);
-                    index += 1;
-                }
-                ChatEvent::Usage { .. } => {}
-                ChatEvent::Done { model, .. } => model_used = model,
-            }
-        }
-        let measures = match stream.recorded() {
-            Some(written) => {
-                let measures = written.measures();
-                written.wait().await;
-                Some(measures)
-            }
-            None => None,
+        let mut tag = serde_json::Map::new();
+        tag.insert(VARIANT.to_owned(), Value::from(variant));
+        let Some(answer) = stream_answer(ctx, &self.llm, &call, request, &tag).await? else {
+            return Ok(StageOutput::cancel("cancelled"));
         };
         let prompt_text = messages
             .iter()
             .map(|m| m.content.as_str())
             .collect::<Vec<_>>()
             .join("\n\n");
-        Ok(StageOutput::ok()
-            .with("output", output)
+        Ok(answer
+            .into_output(&self.llm.primary().model)
             .with("messages", to_value(&messages)?)
-            .with("prompt", prompt_text)
-            .with("model", model_used.unwrap_or(call_model(&self.llm)))
-            .with("provider_call_id", call_id.to_string())
-            .with("tokens_in", measures.and_then(|m| m.tokens_in))
-            .with("tokens_out", measures.and_then(|m| m.tokens_out))
-            .with("cost_usd_micros", measures.and_then(|m| m.cost_usd_micros)))
+            .with("prompt", prompt_text))
     }
-}
-
-/// The model the primary route asks for.
-fn call_model(llm: &LlmRoutes) -> String {
-    llm.primary().model.clone()
 }
 
 /// Reads the answer into a draft, with one repair request when it cannot.
@@ -413,7 +360,7 @@ fn parse(document: DocumentType, text: &str) -> Result<Value, String> {
 impl stageflow::Stage for ValidateStage {
     async fn execute(&self, ctx: &StageContext) -> Result<StageOutput, StageError> {
         let brief = brief(ctx)?;
-        let output: String = ctx.inputs().get_from(LLM, "output")?;
+        let output: String = ctx.inputs().get_from(LLM, RESPONSE)?;
         let problem = match parse(brief.document, &output) {
             Ok(draft) => {
                 return Ok(StageOutput::ok()
@@ -655,17 +602,6 @@ impl stageflow::Stage for PersistDocumentStage {
         };
         Ok(StageOutput::ok().with("record", record))
     }
-}
-
-/// `Debug` for a stage: its name only.
-macro_rules! stage_debug {
-    ($($stage:ident),* $(,)?) => {$(
-        impl std::fmt::Debug for $stage {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(stringify!($stage)).finish_non_exhaustive()
-            }
-        }
-    )*};
 }
 
 stage_debug!(

@@ -23,6 +23,7 @@ use super::frames::{
     AuthSuccess, ChatPayload, ClientFrame, OptionalSessionRef, ServerFrame, SessionFrame,
     SessionResumed, SessionStartPayload,
 };
+use crate::http::event_stream::NamedUpdate;
 use crate::http::{RequestId, log_error};
 use crate::state::AppState;
 use crate::telemetry::prometheus::WS_CONNECTIONS;
@@ -31,7 +32,7 @@ use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
 use hellosales_app::chat::{ChatInput, ChatUpdate};
 use hellosales_app::generation::{Brief, GenerationUpdate};
-use hellosales_domain::{AppError, OrgContext, SessionId};
+use hellosales_domain::{AppError, AppResult, OrgContext, SessionId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -484,32 +485,11 @@ async fn chat_turn(
     running: Running,
 ) {
     let message_id = input.message_id.clone().unwrap_or_default();
-    let (updates, mut received) = mpsc::channel::<ChatUpdate>(CHAT_UPDATES);
+    let (updates, received) = mpsc::channel::<ChatUpdate>(CHAT_UPDATES);
     let chat = state.chat().clone();
-    let turn = Box::pin(chat.send(&caller, input, token, updates));
-    // Moves the receiver in: when the client is gone, dropping it tells the turn to stop.
-    let frames = outbox.clone();
-    let forward = async move {
-        while let Some(update) = received.recv().await {
-            if frames
-                .send(text(&ServerFrame::new(update.kind(), &update)))
-                .await
-                .is_err()
-            {
-                break;
-            }
-        }
-    };
-    let (result, ()) = tokio::join!(turn, forward);
-    if let Err(error) = result {
-        log_error(&error);
-        let frame = ServerFrame::error("error", &error, &caller.request_id, Some(&message_id));
-        let _ = outbox.send(text(&frame)).await;
-    }
-    running
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .remove(&message_id);
+    // Chat updates carry their message id already.
+    let turn = chat.send(&caller, input, token, updates);
+    relay(turn, received, &caller, message_id, false, outbox, running).await;
 }
 
 /// Runs one generation and sends its updates as frames carrying `message_id`; its error, if
@@ -523,15 +503,30 @@ async fn generation_turn(
     outbox: mpsc::Sender<Message>,
     running: Running,
 ) {
-    let (updates, mut received) = mpsc::channel::<GenerationUpdate>(CHAT_UPDATES);
+    let (updates, received) = mpsc::channel::<GenerationUpdate>(CHAT_UPDATES);
     let generation = state.generation().clone();
-    let turn = Box::pin(generation.generate(&caller, brief, token, Some(updates)));
+    let turn = generation.generate(&caller, brief, token, Some(updates));
+    relay(turn, received, &caller, message_id, true, outbox, running).await;
+}
+
+/// Drives `turn` while sending the updates it produces as frames (with `message_id` added to
+/// their payload when `tag`), then its error as an `error` frame; finally forgets the running
+/// `message_id`. When the socket is gone, dropping the receiver tells the turn to stop.
+async fn relay<U: NamedUpdate, R>(
+    turn: impl Future<Output = AppResult<R>>,
+    mut received: mpsc::Receiver<U>,
+    caller: &OrgContext,
+    message_id: String,
+    tag: bool,
+    outbox: mpsc::Sender<Message>,
+    running: Running,
+) {
     let frames = outbox.clone();
     let id = message_id.clone();
     let forward = async move {
         while let Some(update) = received.recv().await {
             let mut frame = ServerFrame::new(update.kind(), &update);
-            if let serde_json::Value::Object(payload) = &mut frame.payload {
+            if tag && let serde_json::Value::Object(payload) = &mut frame.payload {
                 payload.insert("message_id".to_owned(), serde_json::Value::from(id.clone()));
             }
             if frames.send(text(&frame)).await.is_err() {
@@ -539,7 +534,7 @@ async fn generation_turn(
             }
         }
     };
-    let (result, ()) = tokio::join!(turn, forward);
+    let (result, ()) = tokio::join!(Box::pin(turn), forward);
     if let Err(error) = result {
         log_error(&error);
         let frame = ServerFrame::error("error", &error, &caller.request_id, Some(&message_id));

@@ -12,17 +12,6 @@
 //! id, the user message's sequence number). Everything else the stages read themselves. Data
 //! passed between stages uses the key constants below.
 
-/// `Debug` for a stage: its name only (its dependencies are services without one).
-macro_rules! stage_debug {
-    ($($stage:ident),* $(,)?) => {$(
-        impl std::fmt::Debug for $stage {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(stringify!($stage)).finish_non_exhaustive()
-            }
-        }
-    )*};
-}
-
 pub mod enrich;
 pub mod guards;
 pub mod llm;
@@ -61,14 +50,11 @@ pub const MAX_TOKENS: &str = "max_tokens";
 
 /// Stage data: the (possibly redacted) user text.
 pub const INPUT_TEXT: &str = "input_text";
-/// Stage data: the answer.
-pub const RESPONSE: &str = "response";
+pub use crate::streamed::{PROVIDER_CALL_ID, RESPONSE};
 /// Stage data: the system prompt the model was given.
 pub const SYSTEM_PROMPT: &str = "system_prompt";
 /// Stage data: whether the output guard replaced the answer.
 pub const FILTERED: &str = "filtered";
-/// Stage data: the LLM call's `provider_calls` id.
-pub const PROVIDER_CALL_ID: &str = "provider_call_id";
 /// Stage data: the stored assistant interaction.
 pub const INTERACTION_ID: &str = "interaction_id";
 
