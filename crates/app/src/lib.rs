@@ -20,6 +20,7 @@ pub mod chat;
 pub mod generation;
 pub mod guardrails;
 pub mod observability;
+mod route_notices;
 pub mod services;
 mod streamed;
 

@@ -11,6 +11,7 @@
 
 use crate::chat::stages::stage_error;
 use crate::observability::RunTotals;
+use crate::route_notices::StageNotices;
 use futures::StreamExt;
 use hellosales_domain::ports::{CallContext, ChatEvent, ChatRequest};
 use hellosales_providers::{CallMeasures, LlmRoutes};
@@ -80,10 +81,13 @@ pub(crate) async fn stream_answer(
     tag: &Map<String, Value>,
 ) -> Result<Option<Streamed>, StageError> {
     let cancelled = ctx.cancellation();
+    let notices = StageNotices(ctx);
     let mut stream = tokio::select! {
         biased;
         () = cancelled.cancelled() => return Ok(None),
-        stream = llm.chat_stream(call, request) => stream.map_err(stage_error)?,
+        stream = llm.chat_stream_observed(call, request, &notices) => {
+            stream.map_err(stage_error)?
+        }
     };
     let mut text = String::new();
     let mut deltas = 0_u64;

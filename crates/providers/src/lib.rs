@@ -29,11 +29,13 @@ pub mod openai_compatible;
 mod openai_wire;
 pub mod pricing;
 pub mod recording;
+pub mod route_policy;
 pub mod sse;
 pub mod tokens;
 pub mod unavailable;
 
 pub use fallback::{LlmRoute, LlmRoutes};
+pub use route_policy::{IgnoreNotices, RouteNotice, RouteObserver, RoutePolicy, breaker_key};
 mod trace_context;
 
 pub use gemini::{GeminiConfig, GeminiProvider};

@@ -6,7 +6,8 @@
 //! * the pipeline run logger (`pipeline_runs`) and the database event sink
 //!   (`pipeline_events`, batched);
 //! * the interceptor settings every pipeline shares (`STAGE_TIMEOUT_MS`, `CIRCUIT_BREAKER_*`),
-//!   built once so that breaker state outlives runs;
+//!   built once so that breaker state outlives runs; the LLM routes use the same breakers
+//!   (one per provider and model) and retry retryable refusals (`LLM_RETRY_*`);
 //! * the chat assistant: the guardrails (`GUARDRAILS_*`), the `chat` pipeline, the summary
 //!   cadence (`SUMMARY_*`) and the chat service (`QUALITY_MODE`, `LLM_MODEL_*`);
 //! * script and email generation: their pipelines, with the same guardrails and model.
@@ -31,7 +32,8 @@ use hellosales_providers::openai_compatible::{
 };
 use hellosales_providers::{
     GeminiConfig, GeminiProvider, LlmRoute, LlmRoutes, ModelPrice, OpenAiCompatibleConfig,
-    OpenAiCompatibleProvider, PriceTable, RecordingLlm, RecordingOptions, UnavailableLlm,
+    OpenAiCompatibleProvider, PriceTable, RecordingLlm, RecordingOptions, RoutePolicy,
+    UnavailableLlm,
 };
 use hellosales_store::{EventWriterStats, Store};
 use stageflow::events::{BatchConfig, BatchedEventSink};
@@ -92,9 +94,13 @@ impl AiServices {
             .into_iter()
             .collect::<Vec<_>>();
         let (events, event_stats) = store.event_sink(BatchConfig::default());
-        let llm = LlmRoutes::new(primary, fallbacks);
-        let runs = RunLogger::new(Arc::new(store.pipeline_runs()));
         let interceptors = config.interceptor_config();
+        // One breaker registry for the stages and the provider calls (keyed `provider:model`).
+        let llm = LlmRoutes::new(primary, fallbacks).with_policy(RoutePolicy {
+            breakers: Some(Arc::clone(&interceptors.circuit_breakers)),
+            retry: config.llm_retry(),
+        });
+        let runs = RunLogger::new(Arc::new(store.pipeline_runs()));
         let wiring = Wiring {
             config,
             store,

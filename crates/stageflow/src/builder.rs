@@ -35,6 +35,7 @@ pub struct StageSpec {
     pub(crate) conditional: bool,
     pub(crate) timeout: Option<Duration>,
     pub(crate) max_attempts: Option<u32>,
+    pub(crate) circuit_breaker: bool,
 }
 
 impl StageSpec {
@@ -53,6 +54,7 @@ impl StageSpec {
             conditional: false,
             timeout: None,
             max_attempts: None,
+            circuit_breaker: true,
         }
     }
 
@@ -98,6 +100,14 @@ impl StageSpec {
         self
     }
 
+    /// Exempts the stage from the circuit breaker interceptor: for a stage that guards its own
+    /// outside calls more precisely (a breaker per provider and model rather than per stage).
+    #[must_use]
+    pub fn without_circuit_breaker(mut self) -> Self {
+        self.circuit_breaker = false;
+        self
+    }
+
     /// The stage name.
     #[must_use]
     pub fn name(&self) -> &str {
@@ -126,6 +136,7 @@ impl fmt::Debug for StageSpec {
             .field("conditional", &self.conditional)
             .field("timeout", &self.timeout)
             .field("max_attempts", &self.max_attempts)
+            .field("circuit_breaker", &self.circuit_breaker)
             .finish_non_exhaustive()
     }
 }

@@ -30,6 +30,8 @@ pub(crate) struct StageInfo {
     pub(crate) kind: StageKind,
     pub(crate) timeout: Option<Duration>,
     pub(crate) max_attempts: Option<u32>,
+    /// Whether the circuit breaker interceptor guards the stage.
+    pub(crate) circuit_breaker: bool,
 }
 
 /// No attempt time limit.
@@ -192,6 +194,13 @@ impl StageContext {
     #[must_use]
     pub fn max_attempts_override(&self) -> Option<u32> {
         self.stage.max_attempts
+    }
+
+    /// Whether the circuit breaker interceptor guards this stage (not when it was built with
+    /// [`StageSpec::without_circuit_breaker`](crate::StageSpec::without_circuit_breaker)).
+    #[must_use]
+    pub fn circuit_breaker_enabled(&self) -> bool {
+        self.stage.circuit_breaker
     }
 
     /// Emits an event now (without waiting on the sink). `data` should be a JSON object; it gets
@@ -394,6 +403,7 @@ impl StageContextBuilder {
             kind: self.kind,
             timeout: None,
             max_attempts: None,
+            circuit_breaker: true,
         };
         StageContext::new(
             Arc::new(run),

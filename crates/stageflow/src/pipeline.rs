@@ -134,6 +134,7 @@ impl Pipeline {
                         kind: spec.kind,
                         timeout: spec.timeout,
                         max_attempts: spec.max_attempts,
+                        circuit_breaker: spec.circuit_breaker,
                     }),
                     runner: spec.runner,
                     dependencies,

@@ -87,7 +87,9 @@ pub fn chat_pipeline(
             StageSpec::new(LLM, LlmStage::new(deps.llm.clone()), StageKind::Transform)
                 .depends_on([INPUT_GUARD, PROFILE_ENRICH, SUMMARY_ENRICH])
                 .timeout(llm_timeout)
-                .max_attempts(1),
+                .max_attempts(1)
+                // The LLM routes guard each provider and model with their own breaker.
+                .without_circuit_breaker(),
         )
         .stage(
             StageSpec::new(

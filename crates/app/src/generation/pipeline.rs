@@ -103,7 +103,9 @@ pub fn generation_pipeline(
             )
             .depends_on([INPUT_GUARD, COMPANY_ENRICH, PRODUCT_ENRICH, CLIENT_ENRICH])
             .timeout(llm_timeout)
-            .max_attempts(1),
+            .max_attempts(1)
+            // The LLM routes guard each provider and model with their own breaker.
+            .without_circuit_breaker(),
         )
         .stage(
             StageSpec::new(
@@ -113,7 +115,8 @@ pub fn generation_pipeline(
             )
             .depends_on([LLM])
             .timeout(llm_timeout)
-            .max_attempts(1),
+            .max_attempts(1)
+            .without_circuit_breaker(),
         )
         .stage(
             StageSpec::new(

@@ -37,6 +37,9 @@ ws_max_frame_bytes = 65536
 ws_auth_timeout_ms = 10000
 llm_provider = "local"
 llm_request_timeout_ms = 30000
+llm_retry_max_attempts = 3
+llm_retry_base_delay_ms = 250
+llm_retry_max_delay_ms = 10000
 provider_calls_store_prompts = true
 prices = []
 "#;
@@ -121,6 +124,21 @@ const ENV_VARS: &[(&str, &str, Kind)] = &[
     (
         "LLM_REQUEST_TIMEOUT_MS",
         "llm_request_timeout_ms",
+        Kind::Scalar,
+    ),
+    (
+        "LLM_RETRY_MAX_ATTEMPTS",
+        "llm_retry_max_attempts",
+        Kind::Scalar,
+    ),
+    (
+        "LLM_RETRY_BASE_DELAY_MS",
+        "llm_retry_base_delay_ms",
+        Kind::Scalar,
+    ),
+    (
+        "LLM_RETRY_MAX_DELAY_MS",
+        "llm_retry_max_delay_ms",
         Kind::Scalar,
     ),
     (
@@ -332,6 +350,10 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
         ("WS_MAX_FRAME_BYTES", config.ws_max_frame_bytes),
         ("WS_AUTH_TIMEOUT_MS", config.ws_auth_timeout_ms),
         ("LLM_REQUEST_TIMEOUT_MS", config.llm_request_timeout_ms),
+        (
+            "LLM_RETRY_MAX_ATTEMPTS",
+            u64::from(config.llm_retry_max_attempts),
+        ),
     ] {
         if value == 0 {
             return Err(ConfigError::new(setting, "must be greater than 0"));

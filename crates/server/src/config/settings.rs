@@ -4,7 +4,9 @@ use super::llm::{LlmEndpoint, LlmProviderName, PriceSetting};
 use hellosales_app::chat::{ChatConfig, QualityMode, SummaryConfig};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use stageflow::interceptors::{CircuitBreakerConfig, CircuitBreakers, InterceptorConfig};
+use stageflow::interceptors::{
+    CircuitBreakerConfig, CircuitBreakers, InterceptorConfig, RetryConfig,
+};
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -147,6 +149,15 @@ pub struct Config {
     pub llm_fallback_model: Option<String>,
     /// `LLM_REQUEST_TIMEOUT_MS`: the longest wait for a provider's headers, then for each chunk.
     pub llm_request_timeout_ms: u64,
+    /// `LLM_RETRY_MAX_ATTEMPTS`: attempts per provider for a retryable refusal before anything
+    /// was streamed (1 disables retries).
+    pub llm_retry_max_attempts: u32,
+    /// `LLM_RETRY_BASE_DELAY_MS`: the wait before the second attempt, doubling after each one
+    /// (with jitter; a rate limit waits at least its `Retry-After`).
+    pub llm_retry_base_delay_ms: u64,
+    /// `LLM_RETRY_MAX_DELAY_MS`: the longest wait between attempts; a `Retry-After` asking for
+    /// more is not waited for.
+    pub llm_retry_max_delay_ms: u64,
     /// `PROVIDER_CALLS_STORE_PROMPTS`: keep prompt and output text in `provider_calls`.
     pub provider_calls_store_prompts: bool,
     /// `GROQ_API_KEY`.
@@ -224,6 +235,17 @@ impl Config {
                 open_duration: Duration::from_secs(self.circuit_breaker_open_seconds),
             })),
             ..InterceptorConfig::default()
+        }
+    }
+
+    /// The retry policy of LLM provider calls (`LLM_RETRY_*`).
+    #[must_use]
+    pub fn llm_retry(&self) -> RetryConfig {
+        RetryConfig {
+            max_attempts: self.llm_retry_max_attempts,
+            base_delay: Duration::from_millis(self.llm_retry_base_delay_ms),
+            max_delay: Duration::from_millis(self.llm_retry_max_delay_ms),
+            ..RetryConfig::default()
         }
     }
 
@@ -363,6 +385,9 @@ impl fmt::Debug for Config {
             .field("llm_primary", &self.llm_primary())
             .field("llm_fallback", &self.llm_fallback())
             .field("llm_request_timeout_ms", &self.llm_request_timeout_ms)
+            .field("llm_retry_max_attempts", &self.llm_retry_max_attempts)
+            .field("llm_retry_base_delay_ms", &self.llm_retry_base_delay_ms)
+            .field("llm_retry_max_delay_ms", &self.llm_retry_max_delay_ms)
             .field(
                 "provider_calls_store_prompts",
                 &self.provider_calls_store_prompts,

@@ -131,6 +131,8 @@ async fn groq_then_gemini_app(fake: &FakeProviderServer) -> TestApp {
             ("LLM_FALLBACK_PROVIDER", "gemini"),
             ("GEMINI_API_KEY", GEMINI_KEY),
             ("GEMINI_BASE_URL", gemini_url.as_str()),
+            // Straight to the fallback (retries are the resilience tests' subject).
+            ("LLM_RETRY_MAX_ATTEMPTS", "1"),
         ],
     )
     .await

@@ -361,8 +361,8 @@ async fn cancel_stops_the_answer_mid_stream() {
 async fn a_provider_failure_answers_its_code_and_keeps_the_message() {
     for backend in backends() {
         let fake = FakeProviderServer::start().await.unwrap();
-        fake.push(Reply::server_error());
-        let app = chat_app(&backend, &fake, &[]).await;
+        fake.set_default(Reply::server_error());
+        let app = chat_app(&backend, &fake, &[("LLM_RETRY_BASE_DELAY_MS", "1")]).await;
         let tenant = app.tenant("failure");
         let (mut ws, _) = WsClient::authenticated(&app, &tenant.member).await;
         let frames = ws.chat("Hello?", "m-1").await;
@@ -384,7 +384,11 @@ async fn a_provider_failure_answers_its_code_and_keeps_the_message() {
         // The same message id again: its turn has no answer, so it is refused, not re-run.
         let frames = ws.chat("Hello?", "m-1").await;
         assert_eq!(frame(&frames, "error")["payload"]["code"], "CONFLICT");
-        assert_eq!(fake.requests().len(), 1);
+        assert_eq!(
+            fake.requests().len(),
+            3,
+            "the failed turn's three attempts, and no new one"
+        );
         app.cleanup().await;
     }
 }
@@ -767,7 +771,10 @@ async fn repeated_provider_failures_open_the_circuit() {
     let app = chat_app(
         &Backend::Sqlite,
         &fake,
-        &[("CIRCUIT_BREAKER_FAILURE_THRESHOLD", "2")],
+        &[
+            ("CIRCUIT_BREAKER_FAILURE_THRESHOLD", "2"),
+            ("LLM_RETRY_MAX_ATTEMPTS", "1"),
+        ],
     )
     .await;
     let tenant = app.tenant("circuit");

@@ -21,6 +21,9 @@ struct Seeded {
 }
 
 /// Two chat turns: the member's (answered), then the admin's (the provider fails).
+/// One attempt per provider call, so that each seeded failure is one run and one call.
+const ONE_ATTEMPT: &[(&str, &str)] = &[("LLM_RETRY_MAX_ATTEMPTS", "1")];
+
 async fn seed(app: &TestApp) -> Seeded {
     let tenant = app.tenant("pulse");
     let (mut ws, _) = WsClient::authenticated(app, &tenant.member).await;
@@ -66,7 +69,7 @@ async fn pulse_lists_filters_and_pages_pipeline_runs() {
         let fake = FakeProviderServer::start().await.unwrap();
         fake.push(Reply::text(["Open ", "with ", "a question."]).with_usage(120, 3));
         fake.push(Reply::server_error());
-        let app = chat_app(&backend, &fake, &[]).await;
+        let app = chat_app(&backend, &fake, ONE_ATTEMPT).await;
         let seeded = seed(&app).await;
         let admin = &seeded.tenant.admin;
 
@@ -187,7 +190,7 @@ async fn pulse_shows_a_run_with_its_events_under_both_names() {
         let fake = FakeProviderServer::start().await.unwrap();
         fake.push(Reply::text(["Open ", "with ", "a question."]).with_usage(120, 3));
         fake.push(Reply::server_error());
-        let app = chat_app(&backend, &fake, &[]).await;
+        let app = chat_app(&backend, &fake, ONE_ATTEMPT).await;
         let seeded = seed(&app).await;
         let admin = &seeded.tenant.admin;
 
@@ -243,7 +246,7 @@ async fn pulse_lists_and_filters_provider_calls() {
         let fake = FakeProviderServer::start().await.unwrap();
         fake.push(Reply::text(["Open ", "with ", "a question."]).with_usage(120, 3));
         fake.push(Reply::server_error());
-        let app = chat_app(&backend, &fake, &[]).await;
+        let app = chat_app(&backend, &fake, ONE_ATTEMPT).await;
         let seeded = seed(&app).await;
         let admin = &seeded.tenant.admin;
 
@@ -334,7 +337,7 @@ async fn pulse_is_for_admins_of_the_organization_only() {
         let fake = FakeProviderServer::start().await.unwrap();
         fake.push(Reply::text(["Open ", "with ", "a question."]).with_usage(120, 3));
         fake.push(Reply::server_error());
-        let app = chat_app(&backend, &fake, &[]).await;
+        let app = chat_app(&backend, &fake, ONE_ATTEMPT).await;
         let seeded = seed(&app).await;
         let run = format!("{RUNS}/{}", seeded.answered_run);
         let events = format!("{run}/events");

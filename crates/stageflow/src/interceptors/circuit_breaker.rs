@@ -11,7 +11,10 @@
 //!   succeeds the breaker closes and emits `circuit.closed`, otherwise it opens again.
 //!
 //! The state lives in a [`CircuitBreakers`] registry behind an `Arc`, shared across runs and
-//! pipelines. Tokio time is used, so tests can pause the clock.
+//! pipelines. Code that guards its own calls (an LLM router keyed by provider and model) uses
+//! the registry directly: [`CircuitBreakers::try_acquire`], then [`CircuitPermit::record`].
+//! Every state change sets the gauge [`CIRCUIT_BREAKER_STATE`] of its key. Tokio time is used,
+//! so tests can pause the clock.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
@@ -29,6 +32,9 @@ use crate::error::{CircuitOpen, StageError, StageErrorKind};
 use crate::events::names;
 use crate::fnv::FnvBuildHasher;
 use crate::output::StageOutput;
+
+/// The gauge of each breaker's state, labelled `key`: 0 closed, 1 open, 2 half-open.
+pub const CIRCUIT_BREAKER_STATE: &str = "circuit_breaker_state";
 
 /// Thresholds of the circuit breakers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +88,7 @@ struct BreakerState {
 /// closed breaker, and its success) takes no lock.
 #[derive(Debug)]
 struct Breaker {
+    key: Arc<str>,
     closed: AtomicBool,
     inner: Mutex<BreakerState>,
 }
@@ -95,6 +102,12 @@ impl Breaker {
     fn set(&self, guard: &mut BreakerState, state: State) {
         self.closed
             .store(matches!(state, State::Closed), Ordering::Release);
+        let gauge = match state {
+            State::Closed => 0.0,
+            State::Open { .. } => 1.0,
+            State::HalfOpen { .. } => 2.0,
+        };
+        metrics::gauge!(CIRCUIT_BREAKER_STATE, "key" => self.key.to_string()).set(gauge);
         guard.state = state;
     }
 }
@@ -105,11 +118,60 @@ struct Permit {
     probe: bool,
 }
 
-/// A state change worth an event.
+/// A state change of a breaker, worth an event (`circuit.opened`, `circuit.closed`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Transition {
-    Opened { failures: usize },
+pub enum CircuitTransition {
+    /// The breaker opened: `failures` failures within the window (1 for a failed probe).
+    Opened {
+        /// The failures that opened it.
+        failures: usize,
+    },
+    /// A probe succeeded: the breaker closed.
     Closed,
+}
+
+/// Permission to make one call through a breaker, from [`CircuitBreakers::try_acquire`].
+///
+/// Report the call's outcome with [`record`](Self::record). A permit dropped without a report
+/// (the call was cancelled, or its outcome says nothing about the callee, such as a request
+/// the callee rightly refused) counts nothing; a probe permit is then given back, so that the
+/// breaker does not stay half-open waiting for a probe that will never report.
+pub struct CircuitPermit<'a> {
+    breakers: &'a CircuitBreakers,
+    breaker: Arc<Breaker>,
+    permit: Permit,
+    reported: bool,
+}
+
+impl fmt::Debug for CircuitPermit<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CircuitPermit")
+            .field("key", &self.breaker.key)
+            .field("probe", &self.permit.probe)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CircuitPermit<'_> {
+    /// Whether this call is the probe of a half-open breaker.
+    #[must_use]
+    pub fn is_probe(&self) -> bool {
+        self.permit.probe
+    }
+
+    /// Reports the call's outcome; answers the state change it caused, if any.
+    pub fn record(mut self, success: bool) -> Option<CircuitTransition> {
+        self.reported = true;
+        self.breakers.record(&self.breaker, self.permit, success)
+    }
+}
+
+impl Drop for CircuitPermit<'_> {
+    fn drop(&mut self) {
+        if !self.reported && self.permit.probe {
+            CircuitBreakers::release_probe(&self.breaker);
+        }
+    }
 }
 
 /// The breakers of every key, shared across runs and pipelines.
@@ -156,6 +218,21 @@ impl CircuitBreakers {
         }
     }
 
+    /// Asks to make one call through the breaker of `key` (created closed on first use).
+    ///
+    /// # Errors
+    /// [`CircuitOpen`] while the breaker is open, or half-open with its probe in flight.
+    pub fn try_acquire(&self, key: &str) -> Result<CircuitPermit<'_>, CircuitOpen> {
+        let breaker = self.breaker(key);
+        let permit = Self::acquire(key, &breaker)?;
+        Ok(CircuitPermit {
+            breakers: self,
+            breaker,
+            permit,
+            reported: false,
+        })
+    }
+
     /// The breaker of `key`, created closed on first use.
     fn breaker(&self, key: &str) -> Arc<Breaker> {
         // Every update leaves the map consistent, so a poisoned lock is still usable.
@@ -172,6 +249,7 @@ impl CircuitBreakers {
                 .unwrap_or_else(PoisonError::into_inner);
             let breaker = breakers.entry(Arc::from(key)).or_insert_with(|| {
                 Arc::new(Breaker {
+                    key: Arc::from(key),
                     closed: AtomicBool::new(true),
                     inner: Mutex::new(BreakerState {
                         state: State::Closed,
@@ -212,7 +290,12 @@ impl CircuitBreakers {
         }
     }
 
-    fn record(&self, breaker: &Breaker, permit: Permit, success: bool) -> Option<Transition> {
+    fn record(
+        &self,
+        breaker: &Breaker,
+        permit: Permit,
+        success: bool,
+    ) -> Option<CircuitTransition> {
         if success && !permit.probe {
             // A success through a closed breaker (or one admitted before it opened) changes
             // nothing: failures are counted within the window, successes do not reset them.
@@ -224,11 +307,11 @@ impl CircuitBreakers {
             guard.failures.clear();
             return if success {
                 breaker.set(&mut guard, State::Closed);
-                Some(Transition::Closed)
+                Some(CircuitTransition::Closed)
             } else {
                 let until = Instant::now() + config.open_duration;
                 breaker.set(&mut guard, State::Open { until });
-                Some(Transition::Opened { failures: 1 })
+                Some(CircuitTransition::Opened { failures: 1 })
             };
         }
         if !matches!(guard.state, State::Closed) {
@@ -249,7 +332,7 @@ impl CircuitBreakers {
             guard.failures.clear();
             let until = now + config.open_duration;
             breaker.set(&mut guard, State::Open { until });
-            Some(Transition::Opened { failures })
+            Some(CircuitTransition::Opened { failures })
         } else {
             None
         }
@@ -348,44 +431,43 @@ impl Interceptor for CircuitBreakerInterceptor {
     }
 
     fn around<'a>(&'a self, ctx: &'a StageContext, next: Next<'a>) -> Around<'a> {
+        if !ctx.circuit_breaker_enabled() {
+            return Around::Continue(next);
+        }
         let Some(key) = self.key(ctx) else {
             return Around::Continue(next);
         };
         Around::Wrap(Box::pin(async move {
-            let breaker = self.breakers.breaker(&key);
-            let permit = match CircuitBreakers::acquire(&key, &breaker) {
+            let permit = match self.breakers.try_acquire(&key) {
                 Ok(permit) => permit,
                 Err(open) => return StageOutput::fail(StageError::circuit_open(open)),
-            };
-            let probe = ProbeGuard {
-                breaker: &breaker,
-                armed: permit.probe,
             };
             let output = next.run().await;
             if output.status.is_failure() && ctx.run_is_stopping() {
                 // The attempt ended because the run is stopping (a sibling failed or cancelled,
                 // or the caller cancelled): it says nothing about the provider, so it is not
-                // counted, and a probe gives its permit back (dropping `probe`).
+                // counted, and a probe gives its permit back (dropping `permit`).
                 return output;
             }
-            probe.disarm();
             let rejected = output
                 .failure()
                 .is_some_and(|error| matches!(error.kind(), StageErrorKind::CircuitOpen(_)));
-            if !rejected {
-                let success = !output.status.is_failure();
-                if let Some(transition) = self.breakers.record(&breaker, permit, success) {
-                    emit(ctx, &key, transition, self.breakers.config());
-                }
+            if !rejected && let Some(transition) = permit.record(!output.status.is_failure()) {
+                emit(ctx, &key, transition, self.breakers.config());
             }
             output
         }))
     }
 }
 
-fn emit(ctx: &StageContext, key: &str, transition: Transition, config: &CircuitBreakerConfig) {
+fn emit(
+    ctx: &StageContext,
+    key: &str,
+    transition: CircuitTransition,
+    config: &CircuitBreakerConfig,
+) {
     match transition {
-        Transition::Opened { failures } => ctx.emit_event(
+        CircuitTransition::Opened { failures } => ctx.emit_event(
             names::CIRCUIT_OPENED,
             json!({
                 "key": key,
@@ -393,28 +475,7 @@ fn emit(ctx: &StageContext, key: &str, transition: Transition, config: &CircuitB
                 "open_ms": u64::try_from(config.open_duration.as_millis()).unwrap_or(u64::MAX),
             }),
         ),
-        Transition::Closed => ctx.emit_event(names::CIRCUIT_CLOSED, json!({ "key": key })),
-    }
-}
-
-/// Gives the probe permit back if the probe call is dropped (cancelled) before it finishes, so
-/// the breaker does not stay half-open with a probe that will never report.
-struct ProbeGuard<'a> {
-    breaker: &'a Breaker,
-    armed: bool,
-}
-
-impl ProbeGuard<'_> {
-    fn disarm(mut self) {
-        self.armed = false;
-    }
-}
-
-impl Drop for ProbeGuard<'_> {
-    fn drop(&mut self) {
-        if self.armed {
-            CircuitBreakers::release_probe(self.breaker);
-        }
+        CircuitTransition::Closed => ctx.emit_event(names::CIRCUIT_CLOSED, json!({ "key": key })),
     }
 }
 
@@ -443,7 +504,7 @@ mod tests {
         assert_eq!(breakers.state("k"), CircuitState::Closed);
         assert_eq!(
             breakers.record(&breaker, CALL, false),
-            Some(Transition::Opened { failures: 2 })
+            Some(CircuitTransition::Opened { failures: 2 })
         );
         assert_eq!(breakers.state("k"), CircuitState::Open);
     }
@@ -459,10 +520,7 @@ mod tests {
         assert!(CircuitBreakers::acquire("k", &breaker).is_ok_and(|p| p.probe));
         let rejected = CircuitBreakers::acquire("k", &breaker);
         assert!(rejected.is_err_and(|open| open.retry_after == Duration::ZERO));
-        drop(ProbeGuard {
-            breaker: &breaker,
-            armed: true,
-        });
+        CircuitBreakers::release_probe(&breaker);
         assert!(CircuitBreakers::acquire("k", &breaker).is_ok_and(|p| p.probe));
     }
 }

@@ -68,7 +68,8 @@ use crate::snapshot::ContextSnapshot;
 use crate::stage::Stage;
 
 pub use self::circuit_breaker::{
-    BreakerKeyFn, CircuitBreakerConfig, CircuitBreakerInterceptor, CircuitBreakers, CircuitState,
+    BreakerKeyFn, CIRCUIT_BREAKER_STATE, CircuitBreakerConfig, CircuitBreakerInterceptor,
+    CircuitBreakers, CircuitPermit, CircuitState, CircuitTransition,
 };
 pub use self::logging::LoggingInterceptor;
 pub use self::metrics::{

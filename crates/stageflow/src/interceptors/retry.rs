@@ -62,7 +62,10 @@ impl RetryConfig {
         }
     }
 
-    fn delay(&self, attempt: u32) -> Duration {
+    /// The delay after failed attempt number `attempt` (from 1), with jitter when enabled:
+    /// between half and all of [`backoff`](Self::backoff).
+    #[must_use]
+    pub fn delay(&self, attempt: u32) -> Duration {
         let delay = self.backoff(attempt);
         if !self.jitter || delay.is_zero() {
             return delay;

@@ -179,3 +179,51 @@ async fn retries_stop_at_an_open_circuit() {
     };
     assert_eq!(error.code(), codes::CIRCUIT_OPEN);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_stage_without_the_breaker_is_never_refused() {
+    let provider = Provider::new();
+    let breakers = breakers();
+    let pipeline = Pipeline::builder("chat")
+        .stage(spec("llm", provider.stage()).without_circuit_breaker())
+        .interceptors(vec![
+            Arc::new(CircuitBreakerInterceptor::new(Arc::clone(&breakers))) as Arc<dyn Interceptor>,
+        ])
+        .build()
+        .unwrap();
+    for _ in 0..4 {
+        let (outcome, _) = run(&pipeline).await;
+        assert!(outcome.is_err());
+    }
+    assert_eq!(provider.calls(), 4, "every run asked the stage");
+    assert_eq!(breakers.state("llm"), CircuitState::Closed);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_permit_reports_to_the_shared_breaker_and_an_unreported_probe_is_given_back() {
+    let breakers = breakers();
+    for _ in 0..2 {
+        let permit = breakers.try_acquire("groq:m").unwrap();
+        assert!(!permit.is_probe());
+        let _ = permit.record(false);
+    }
+    assert_eq!(breakers.state("groq:m"), CircuitState::Open);
+    let refused = breakers.try_acquire("groq:m").unwrap_err();
+    assert!(refused.retry_after > Duration::ZERO);
+
+    tokio::time::advance(Duration::from_secs(30)).await;
+    let probe = breakers.try_acquire("groq:m").unwrap();
+    assert!(probe.is_probe());
+    assert!(
+        breakers.try_acquire("groq:m").is_err(),
+        "one probe at a time"
+    );
+    drop(probe);
+    let probe = breakers.try_acquire("groq:m").unwrap();
+    assert!(probe.is_probe(), "the dropped probe's permit came back");
+    assert_eq!(
+        probe.record(true),
+        Some(stageflow::interceptors::CircuitTransition::Closed)
+    );
+    assert_eq!(breakers.state("groq:m"), CircuitState::Closed);
+}
