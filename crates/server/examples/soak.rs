@@ -61,7 +61,9 @@ fn options() -> anyhow::Result<Options> {
         let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
         match arg.as_str() {
             "--rps" => options.rps = value()?.parse().context("--rps takes a number")?,
-            "--seconds" => options.seconds = value()?.parse().context("--seconds takes a number")?,
+            "--seconds" => {
+                options.seconds = value()?.parse().context("--seconds takes a number")?
+            }
             "--users" => options.users = value()?.parse().context("--users takes a number")?,
             "--database" => options.database = value()?,
             "--redis" => options.redis = value()?,
@@ -250,7 +252,9 @@ async fn start_server(
     data_dir: &std::path::Path,
     fake: &FakeProviderServer,
 ) -> anyhow::Result<(Child, String)> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let bind = format!("127.0.0.1:{port}");
     let child = Command::new(&options.server)
         .arg("serve")
@@ -368,7 +372,12 @@ async fn main() -> anyhow::Result<()> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner),
     );
-    report(&options, &samples, elapsed, [rss_before, rss_after, rss_rested]);
+    report(
+        &options,
+        &samples,
+        elapsed,
+        [rss_before, rss_after, rss_rested],
+    );
 
     child.kill().await.ok();
     database.cleanup().await;
@@ -419,7 +428,10 @@ fn report(options: &Options, samples: &[Sample], elapsed: Duration, rss: [Option
             .count()
     );
     for failure in samples.iter().filter_map(|s| s.detail.as_deref()).take(5) {
-        println!("  failure: {}", failure.chars().take(300).collect::<String>());
+        println!(
+            "  failure: {}",
+            failure.chars().take(300).collect::<String>()
+        );
     }
     let show = |mib: Option<f64>| mib.map_or_else(|| "?".to_owned(), |m| format!("{m:.1} MiB"));
     println!(

@@ -8,6 +8,7 @@ use hellosales_store::testing::TestDatabase;
 use reqwest::{Method, Response};
 use serde_json::Value;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tempfile::TempDir;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -39,8 +40,10 @@ pub struct TestApp {
     /// The Prometheus listener.
     pub metrics_addr: Option<SocketAddr>,
     pub client: reqwest::Client,
-    pub data_dir: TempDir,
-    database: TestDatabase,
+    /// Shared with the app's siblings.
+    pub data_dir: Arc<TempDir>,
+    /// `None` for a sibling: the first instance owns the database.
+    database: Option<TestDatabase>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -77,10 +80,17 @@ impl TestApp {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
         );
         let config = config::load_from(env).expect("test configuration");
-        Self::start(database, data_dir, config).await
+        Self::start(Some(database), Arc::new(data_dir), config).await
     }
 
-    async fn start(database: TestDatabase, data_dir: TempDir, config: Config) -> Self {
+    /// Another instance of the same deployment: a second server on the same database and data
+    /// directory (so the same development tokens), with the same settings. Stop it before the
+    /// first one cleans up.
+    pub async fn sibling(&self) -> Self {
+        Self::start(None, Arc::clone(&self.data_dir), self.config.clone()).await
+    }
+
+    async fn start(database: Option<TestDatabase>, data_dir: Arc<TempDir>, config: Config) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let app = Application::build(config.clone(), Some(listener))
             .await
@@ -152,10 +162,12 @@ impl TestApp {
         }
     }
 
-    /// Stops the server and drops the database.
+    /// Stops the server and drops the database (a sibling only stops).
     pub async fn cleanup(mut self) {
         self.stop().await;
-        self.database.cleanup().await;
+        if let Some(database) = self.database.take() {
+            database.cleanup().await;
+        }
     }
 }
 

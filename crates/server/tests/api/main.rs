@@ -21,6 +21,7 @@ mod generation;
 mod health;
 mod helpers;
 mod identity;
+mod instances;
 mod observability;
 mod pulse;
 mod resilience;
