@@ -38,6 +38,9 @@ ws_auth_timeout_ms = 10000
 llm_provider = "local"
 llm_request_timeout_ms = 30000
 provider_calls_store_prompts = true
+retention_days = 30
+retention_interval_hours = 24
+retention_batch_size = 1000
 prices = []
 "#;
 
@@ -128,6 +131,13 @@ const ENV_VARS: &[(&str, &str, Kind)] = &[
         "provider_calls_store_prompts",
         Kind::Scalar,
     ),
+    ("RETENTION_DAYS", "retention_days", Kind::Scalar),
+    (
+        "RETENTION_INTERVAL_HOURS",
+        "retention_interval_hours",
+        Kind::Scalar,
+    ),
+    ("RETENTION_BATCH_SIZE", "retention_batch_size", Kind::Scalar),
     ("GROQ_API_KEY", "groq_api_key", Kind::Text),
     ("GROQ_BASE_URL", "groq_base_url", Kind::Text),
     // The specification's name first, so that GEMINI_API_KEY wins when both are set.
@@ -332,10 +342,20 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
         ("WS_MAX_FRAME_BYTES", config.ws_max_frame_bytes),
         ("WS_AUTH_TIMEOUT_MS", config.ws_auth_timeout_ms),
         ("LLM_REQUEST_TIMEOUT_MS", config.llm_request_timeout_ms),
+        ("RETENTION_DAYS", config.retention_days),
+        ("RETENTION_INTERVAL_HOURS", config.retention_interval_hours),
+        ("RETENTION_BATCH_SIZE", config.retention_batch_size),
     ] {
         if value == 0 {
             return Err(ConfigError::new(setting, "must be greater than 0"));
         }
+    }
+    let max_days = hellosales_domain::retention::MAX_RETENTION_DAYS;
+    if i64::try_from(config.retention_days).map_or(true, |days| days > max_days) {
+        return Err(ConfigError::new(
+            "RETENTION_DAYS",
+            format!("must be at most {max_days}"),
+        ));
     }
     if let Err(e) = tracing_subscriber::EnvFilter::try_new(&config.log_level) {
         return Err(ConfigError::new("LOG_LEVEL", e.to_string()));
