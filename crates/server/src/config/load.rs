@@ -429,6 +429,33 @@ mod tests {
     }
 
     #[test]
+    fn retention_settings_default_and_are_bounded() {
+        let config = load_from(env(&[])).unwrap();
+        let settings = crate::retention::RetentionSettings::from_config(&config);
+        assert_eq!(settings.days, 30);
+        assert_eq!(settings.interval, std::time::Duration::from_secs(24 * 3600));
+        assert_eq!(settings.batch, 1000);
+        let config = load_from(env(&[
+            ("RETENTION_DAYS", "7"),
+            ("RETENTION_INTERVAL_HOURS", "6"),
+            ("RETENTION_BATCH_SIZE", "50"),
+        ]))
+        .unwrap();
+        let settings = crate::retention::RetentionSettings::from_config(&config);
+        assert_eq!((settings.days, settings.batch), (7, 50));
+        assert_eq!(settings.interval, std::time::Duration::from_secs(6 * 3600));
+        for (var, value) in [
+            ("RETENTION_DAYS", "0"),
+            ("RETENTION_DAYS", "3651"),
+            ("RETENTION_BATCH_SIZE", "0"),
+            ("RETENTION_INTERVAL_HOURS", "0"),
+        ] {
+            let err = load_from(env(&[(var, value)])).unwrap_err();
+            assert_eq!(err.setting, var, "{value}");
+        }
+    }
+
+    #[test]
     fn defaults_are_development_on_sqlite() {
         let config = load_from(env(&[])).unwrap();
         assert_eq!(config.environment(), Environment::Development);
