@@ -10,6 +10,8 @@ pub mod identity;
 pub mod ids;
 pub mod ports;
 pub mod pulse;
+pub mod pulse_metrics;
+pub mod retention;
 pub mod sessions;
 
 pub use error::{AppError, AppResult, ErrorDetails};

@@ -134,6 +134,11 @@ impl Application {
             tokio::spawn(sweep_abandoned_runs(self.state.clone())),
         ];
         let stopping = tokio_util::sync::CancellationToken::new();
+        let retention = tokio::spawn(crate::retention::run(
+            self.state.store().clone(),
+            crate::retention::RetentionSettings::from_config(self.state.config()),
+            stopping.child_token(),
+        ));
         let metrics = self.metrics.map(|(listener, handle)| {
             tokio::spawn(prometheus::serve(
                 listener,
@@ -171,6 +176,9 @@ impl Application {
             task.abort();
         }
         stopping.cancel();
+        if let Err(error) = retention.await {
+            tracing::warn!(error = %error, "the retention job panicked");
+        }
         if let Some(metrics) = metrics {
             match metrics.await {
                 Ok(Err(error)) => tracing::warn!(error = %error, "the metrics listener failed"),

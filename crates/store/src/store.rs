@@ -8,7 +8,7 @@ use crate::migrations::runner;
 use crate::options::StoreOptions;
 use crate::repositories::{
     ClientStore, CompanyProfiles, EmailStore, IdempotencyKeys, IdentityStore, PipelineRuns,
-    ProductStore, ProviderCalls, Pulse, ScriptStore, Sessions,
+    ProductStore, ProviderCalls, Pulse, Retention, ScriptStore, Sessions,
 };
 use hellosales_domain::AppResult;
 use sea_orm::{DatabaseBackend, DatabaseConnection};
@@ -152,6 +152,12 @@ impl Store {
     #[must_use]
     pub fn pulse(&self) -> Pulse {
         Pulse::new(self.db.clone())
+    }
+
+    /// The retention sweep of old events and call payloads.
+    #[must_use]
+    pub fn retention(&self) -> Retention {
+        Retention::new(self.db.clone())
     }
 
     /// Sessions, their interactions, summaries and summary cadence.

@@ -18,6 +18,10 @@ mod pipeline_runs;
 mod provider_calls;
 #[path = "store/pulse.rs"]
 mod pulse;
+#[path = "store/pulse_metrics.rs"]
+mod pulse_metrics;
+#[path = "store/retention.rs"]
+mod retention;
 #[path = "store/rows.rs"]
 mod rows;
 #[path = "store/schema.rs"]
@@ -59,6 +63,9 @@ on_every_backend!(
     provider_calls::a_recorded_call_round_trips_every_column,
     provider_calls::a_failed_unpriced_call_keeps_its_cost_unknown,
     pulse::pulse_reads_runs_events_and_calls_of_one_organization,
+    pulse_metrics::metrics_aggregate_a_known_distribution_exactly,
+    pulse_metrics::stats_summarize_the_window_with_pending_dead_letters,
+    retention::retention_sweeps_old_detail_by_organization_in_batches,
     rows::every_table_round_trips_a_row,
     rows::interactions_are_deduplicated_by_client_message_id,
     rows::pipeline_run_status_is_checked,

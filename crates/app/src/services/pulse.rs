@@ -1,6 +1,7 @@
 //! [`PulseService`]: the organization's pipeline runs, their events and its provider calls, for
 //! its admins (specification §10.2). Members are refused `INSUFFICIENT_PERMISSIONS`; every read
-//! is scoped to the caller's organization.
+//! is scoped to the caller's organization. The aggregates (metrics, stats) cover windows ending
+//! now unless the caller says otherwise.
 
 use crate::services::content::require_admin;
 use hellosales_domain::content::Page;
@@ -9,6 +10,7 @@ use hellosales_domain::pulse::{
     PipelineEventList, PipelineRun, PipelineRunDetail, PipelineRunParams, ProviderCall,
     ProviderCallParams,
 };
+use hellosales_domain::pulse_metrics::{MetricsParams, PulseMetrics, PulseStats, StatsParams};
 use hellosales_domain::{AppResult, OrgContext};
 use std::fmt;
 use std::sync::Arc;
@@ -88,5 +90,30 @@ impl PulseService {
         self.store
             .provider_calls(caller.org_id, &filter, page)
             .await
+    }
+
+    /// The organization's aggregates over a window (default: the last 24 hours).
+    ///
+    /// # Errors
+    /// `INSUFFICIENT_PERMISSIONS` for a member; `VALIDATION_ERROR` on a reversed or too long
+    /// window.
+    pub async fn metrics(
+        &self,
+        caller: &OrgContext,
+        params: MetricsParams,
+    ) -> AppResult<PulseMetrics> {
+        require_admin(caller)?;
+        let window = params.validate(chrono::Utc::now())?;
+        self.store.metrics(caller.org_id, &window).await
+    }
+
+    /// The organization's summary of the last `hours` hours (default 24).
+    ///
+    /// # Errors
+    /// `INSUFFICIENT_PERMISSIONS` for a member; `VALIDATION_ERROR` on `hours` outside 1..=720.
+    pub async fn stats(&self, caller: &OrgContext, params: StatsParams) -> AppResult<PulseStats> {
+        require_admin(caller)?;
+        let window = params.validate(chrono::Utc::now())?;
+        self.store.stats(caller.org_id, &window).await
     }
 }

@@ -4,6 +4,8 @@
 //! Every method takes the tenant's [`OrgId`] and sees that organization's rows only: a run of
 //! another organization is answered `PIPELINE_RUN_NOT_FOUND`, exactly like a missing one.
 //! Lists are newest first (`started_at`, then id, descending); events oldest first.
+//! Aggregates ([`PulseStore::metrics`], [`PulseStore::stats`]) cover the organization's runs
+//! and calls started within the window, bounds included.
 
 use crate::content::{Page, PageQuery};
 use crate::error::AppResult;
@@ -11,6 +13,7 @@ use crate::ids::OrgId;
 use crate::pulse::{
     PipelineEvent, PipelineRun, PipelineRunFilter, ProviderCall, ProviderCallFilter,
 };
+use crate::pulse_metrics::{MetricsWindow, PulseMetrics, PulseStats, StatsWindow};
 use async_trait::async_trait;
 use uuid::Uuid;
 
@@ -47,4 +50,11 @@ pub trait PulseStore: Send + Sync + 'static {
         filter: &ProviderCallFilter,
         page: PageQuery,
     ) -> AppResult<Page<ProviderCall>>;
+
+    /// The organization's aggregates over `window`: totals, percentiles, breakdowns by
+    /// service, provider and model, and the window hour by hour.
+    async fn metrics(&self, org: OrgId, window: &MetricsWindow) -> AppResult<PulseMetrics>;
+
+    /// The organization's summary over `window`, with its pending dead-letter entries.
+    async fn stats(&self, org: OrgId, window: &StatsWindow) -> AppResult<PulseStats>;
 }

@@ -41,6 +41,9 @@ llm_retry_max_attempts = 3
 llm_retry_base_delay_ms = 250
 llm_retry_max_delay_ms = 10000
 provider_calls_store_prompts = true
+retention_days = 30
+retention_interval_hours = 24
+retention_batch_size = 1000
 prices = []
 "#;
 
@@ -146,6 +149,13 @@ const ENV_VARS: &[(&str, &str, Kind)] = &[
         "provider_calls_store_prompts",
         Kind::Scalar,
     ),
+    ("RETENTION_DAYS", "retention_days", Kind::Scalar),
+    (
+        "RETENTION_INTERVAL_HOURS",
+        "retention_interval_hours",
+        Kind::Scalar,
+    ),
+    ("RETENTION_BATCH_SIZE", "retention_batch_size", Kind::Scalar),
     ("GROQ_API_KEY", "groq_api_key", Kind::Text),
     ("GROQ_BASE_URL", "groq_base_url", Kind::Text),
     // The specification's name first, so that GEMINI_API_KEY wins when both are set.
@@ -354,10 +364,20 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
             "LLM_RETRY_MAX_ATTEMPTS",
             u64::from(config.llm_retry_max_attempts),
         ),
+        ("RETENTION_DAYS", config.retention_days),
+        ("RETENTION_INTERVAL_HOURS", config.retention_interval_hours),
+        ("RETENTION_BATCH_SIZE", config.retention_batch_size),
     ] {
         if value == 0 {
             return Err(ConfigError::new(setting, "must be greater than 0"));
         }
+    }
+    let max_days = hellosales_domain::retention::MAX_RETENTION_DAYS;
+    if i64::try_from(config.retention_days).map_or(true, |days| days > max_days) {
+        return Err(ConfigError::new(
+            "RETENTION_DAYS",
+            format!("must be at most {max_days}"),
+        ));
     }
     if let Err(e) = tracing_subscriber::EnvFilter::try_new(&config.log_level) {
         return Err(ConfigError::new("LOG_LEVEL", e.to_string()));
@@ -428,6 +448,33 @@ mod tests {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
         );
         all
+    }
+
+    #[test]
+    fn retention_settings_default_and_are_bounded() {
+        let config = load_from(env(&[])).unwrap();
+        let settings = crate::retention::RetentionSettings::from_config(&config);
+        assert_eq!(settings.days, 30);
+        assert_eq!(settings.interval, std::time::Duration::from_secs(24 * 3600));
+        assert_eq!(settings.batch, 1000);
+        let config = load_from(env(&[
+            ("RETENTION_DAYS", "7"),
+            ("RETENTION_INTERVAL_HOURS", "6"),
+            ("RETENTION_BATCH_SIZE", "50"),
+        ]))
+        .unwrap();
+        let settings = crate::retention::RetentionSettings::from_config(&config);
+        assert_eq!((settings.days, settings.batch), (7, 50));
+        assert_eq!(settings.interval, std::time::Duration::from_secs(6 * 3600));
+        for (var, value) in [
+            ("RETENTION_DAYS", "0"),
+            ("RETENTION_DAYS", "3651"),
+            ("RETENTION_BATCH_SIZE", "0"),
+            ("RETENTION_INTERVAL_HOURS", "0"),
+        ] {
+            let err = load_from(env(&[(var, value)])).unwrap_err();
+            assert_eq!(err.setting, var, "{value}");
+        }
     }
 
     #[test]

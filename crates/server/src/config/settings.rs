@@ -160,6 +160,13 @@ pub struct Config {
     pub llm_retry_max_delay_ms: u64,
     /// `PROVIDER_CALLS_STORE_PROMPTS`: keep prompt and output text in `provider_calls`.
     pub provider_calls_store_prompts: bool,
+    /// `RETENTION_DAYS`: pipeline events and provider-call payloads older than this are
+    /// swept (an organization may set its own: `{"retention": {"days": N}}`).
+    pub retention_days: u64,
+    /// `RETENTION_INTERVAL_HOURS`: time between retention sweeps.
+    pub retention_interval_hours: u64,
+    /// `RETENTION_BATCH_SIZE`: rows per retention statement.
+    pub retention_batch_size: u64,
     /// `GROQ_API_KEY`.
     pub groq_api_key: Option<SecretString>,
     /// `GROQ_BASE_URL`.
@@ -392,6 +399,9 @@ impl fmt::Debug for Config {
                 "provider_calls_store_prompts",
                 &self.provider_calls_store_prompts,
             )
+            .field("retention_days", &self.retention_days)
+            .field("retention_interval_hours", &self.retention_interval_hours)
+            .field("retention_batch_size", &self.retention_batch_size)
             .field("prices", &self.prices)
             .finish()
     }

@@ -71,6 +71,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(pulse::pipeline_run))
         .routes(routes!(pulse::run_events))
         .routes(routes!(pulse::provider_calls))
+        .routes(routes!(pulse::metrics))
+        .routes(routes!(pulse::stats))
 }
 
 /// The complete application router (routes, docs, fallbacks), with the state attached.

@@ -1,6 +1,7 @@
 //! `/api/v1/pulse`: the organization's pipeline runs, their events and its provider calls, for
 //! its admins (a member is answered 403 `INSUFFICIENT_PERMISSIONS`). Another organization's run
-//! is answered 404 `PIPELINE_RUN_NOT_FOUND`, like a missing one.
+//! is answered 404 `PIPELINE_RUN_NOT_FOUND`, like a missing one. Metrics and stats aggregate
+//! the caller's organization only.
 
 use crate::http::{ApiError, Authenticated, ErrorEnvelope, Json, Path, Query};
 use crate::state::AppState;
@@ -10,6 +11,7 @@ use hellosales_domain::pulse::{
     PipelineEventList, PipelineRun, PipelineRunDetail, PipelineRunParams, ProviderCall,
     ProviderCallParams,
 };
+use hellosales_domain::pulse_metrics::{MetricsParams, PulseMetrics, PulseStats, StatsParams};
 use uuid::Uuid;
 
 /// The organization's pipeline runs, newest first.
@@ -80,4 +82,42 @@ pub async fn provider_calls(
     Query(params): Query<ProviderCallParams>,
 ) -> Result<Json<Page<ProviderCall>>, ApiError> {
     Ok(Json(state.pulse().provider_calls(&caller, params).await?))
+}
+
+/// The organization's aggregates over a window (default: the last 24 hours): totals, latency
+/// and time-to-first-token percentiles, tokens and cost, breakdowns by service, provider and
+/// model, and the window hour by hour.
+#[utoipa::path(get, path = "/api/v1/pulse/metrics", tag = "pulse",
+    security(("bearer" = [])),
+    params(MetricsParams),
+    responses(
+        (status = 200, description = "The aggregates", body = PulseMetrics),
+        (status = 400, description = "Unreadable parameters", body = ErrorEnvelope),
+        (status = 403, description = "Not an admin", body = ErrorEnvelope),
+        (status = 422, description = "Reversed or too long window", body = ErrorEnvelope),
+    ))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Query(params): Query<MetricsParams>,
+) -> Result<Json<PulseMetrics>, ApiError> {
+    Ok(Json(state.pulse().metrics(&caller, params).await?))
+}
+
+/// The organization's summary of the last `hours` hours, with its pending dead-letter entries.
+#[utoipa::path(get, path = "/api/v1/pulse/stats", tag = "pulse",
+    security(("bearer" = [])),
+    params(StatsParams),
+    responses(
+        (status = 200, description = "The summary", body = PulseStats),
+        (status = 400, description = "Unreadable parameters", body = ErrorEnvelope),
+        (status = 403, description = "Not an admin", body = ErrorEnvelope),
+        (status = 422, description = "hours outside 1..=720", body = ErrorEnvelope),
+    ))]
+pub async fn stats(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Query(params): Query<StatsParams>,
+) -> Result<Json<PulseStats>, ApiError> {
+    Ok(Json(state.pulse().stats(&caller, params).await?))
 }

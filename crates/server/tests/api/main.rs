@@ -24,6 +24,7 @@ mod identity;
 mod instances;
 mod observability;
 mod pulse;
+mod pulse_metrics;
 mod resilience;
 mod sessions_http;
 mod telemetry;

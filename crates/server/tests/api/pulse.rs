@@ -13,18 +13,18 @@ const RUNS: &str = "/api/v1/pulse/pipeline-runs";
 const CALLS: &str = "/api/v1/pulse/provider-calls";
 
 /// The seeded records of one tenant.
-struct Seeded {
-    tenant: Tenant,
+pub(crate) struct Seeded {
+    pub(crate) tenant: Tenant,
     /// The member's answered turn: its session and run.
-    answered_session: String,
-    answered_run: String,
+    pub(crate) answered_session: String,
+    pub(crate) answered_run: String,
 }
 
-/// Two chat turns: the member's (answered), then the admin's (the provider fails).
 /// One attempt per provider call, so that each seeded failure is one run and one call.
-const ONE_ATTEMPT: &[(&str, &str)] = &[("LLM_RETRY_MAX_ATTEMPTS", "1")];
+pub(crate) const ONE_ATTEMPT: &[(&str, &str)] = &[("LLM_RETRY_MAX_ATTEMPTS", "1")];
 
-async fn seed(app: &TestApp) -> Seeded {
+/// Two chat turns: the member's (answered), then the admin's (the provider fails).
+pub(crate) async fn seed(app: &TestApp) -> Seeded {
     let tenant = app.tenant("pulse");
     let (mut ws, _) = WsClient::authenticated(app, &tenant.member).await;
     let frames = ws.chat("How do I open a cold call?", "m-1").await;

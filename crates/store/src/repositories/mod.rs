@@ -20,6 +20,8 @@ mod identity;
 mod pipeline_runs;
 mod provider_calls;
 mod pulse;
+mod pulse_metrics;
+mod retention;
 mod sessions;
 
 pub use content::{
@@ -32,6 +34,7 @@ pub use pipeline_runs::PipelineRuns;
 pub(crate) use pipeline_runs::clip;
 pub use provider_calls::ProviderCalls;
 pub use pulse::Pulse;
+pub use retention::Retention;
 pub use sessions::Sessions;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};

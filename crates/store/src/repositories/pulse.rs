@@ -3,7 +3,8 @@
 //!
 //! Every statement filters on the organization (`org_id` of the run or call). Events are read
 //! through their run: the run is looked up in the organization first, so another
-//! organization's run answers `PIPELINE_RUN_NOT_FOUND` and none of its events.
+//! organization's run answers `PIPELINE_RUN_NOT_FOUND` and none of its events. The aggregates
+//! live in [`super::pulse_metrics`].
 
 use crate::entities::{pipeline_events, pipeline_runs, provider_calls};
 use crate::error::db_error;
@@ -14,6 +15,7 @@ use hellosales_domain::ports::{MAX_RUN_EVENTS, PulseStore};
 use hellosales_domain::pulse::{
     PipelineEvent, PipelineRun, PipelineRunFilter, ProviderCall, ProviderCallFilter, cents_of,
 };
+use hellosales_domain::pulse_metrics::{MetricsWindow, PulseMetrics, PulseStats, StatsWindow};
 use hellosales_domain::{AppError, AppResult, OrgId};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -261,5 +263,13 @@ impl PulseStore for Pulse {
             limit: page.limit,
             offset: page.offset,
         })
+    }
+
+    async fn metrics(&self, org: OrgId, window: &MetricsWindow) -> AppResult<PulseMetrics> {
+        super::pulse_metrics::metrics(&self.db, org, window).await
+    }
+
+    async fn stats(&self, org: OrgId, window: &StatsWindow) -> AppResult<PulseStats> {
+        super::pulse_metrics::stats(&self.db, org, window).await
     }
 }

@@ -16,7 +16,7 @@ use sea_orm::{ActiveModelTrait, Set};
 use serde_json::json;
 use uuid::Uuid;
 
-async fn org(store: &Store) -> OrgId {
+pub(crate) async fn org(store: &Store) -> OrgId {
     store
         .identities()
         .upsert_identity(&ExternalIdentity {
@@ -36,7 +36,12 @@ fn page(limit: u64, offset: u64) -> PageQuery {
     PageQuery { limit, offset }
 }
 
-async fn start(store: &Store, org: OrgId, service: &str, at: chrono::DateTime<Utc>) -> Uuid {
+pub(crate) async fn start(
+    store: &Store,
+    org: OrgId,
+    service: &str,
+    at: chrono::DateTime<Utc>,
+) -> Uuid {
     let id = Uuid::now_v7();
     store
         .pipeline_runs()
@@ -61,7 +66,7 @@ async fn start(store: &Store, org: OrgId, service: &str, at: chrono::DateTime<Ut
     id
 }
 
-async fn event(store: &Store, run: Uuid, kind: &str, at: chrono::DateTime<Utc>) {
+pub(crate) async fn event(store: &Store, run: Uuid, kind: &str, at: chrono::DateTime<Utc>) {
     pipeline_events::ActiveModel {
         id: Set(Uuid::now_v7()),
         pipeline_run_id: Set(run),
