@@ -23,6 +23,7 @@ mod helpers;
 mod identity;
 mod observability;
 mod pulse;
+mod rate_limits;
 mod sessions_http;
 mod telemetry;
 mod workos;
