@@ -270,6 +270,10 @@ pub fn app_router(state: AppState) -> Router {
             state.clone(),
             idempotency::idempotency,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate_limit::limit_requests,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(render_errors))
         .layer(axum::middleware::from_fn(http_metrics::record))

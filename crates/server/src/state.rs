@@ -5,6 +5,7 @@
 use crate::ai::AiServices;
 use crate::auth::TokenVerifier;
 use crate::config::Config;
+use crate::rate_limit::RateLimits;
 use crate::ws::Sockets;
 use hellosales_app::chat::ChatService;
 use hellosales_app::generation::GenerationService;
@@ -35,6 +36,7 @@ struct Inner {
     verifier: TokenVerifier,
     redis: Option<redis::Client>,
     sockets: Sockets,
+    rate_limits: RateLimits,
 }
 
 impl fmt::Debug for AppState {
@@ -59,6 +61,7 @@ impl AppState {
         let content = ContentServices::new(&store);
         let sessions = SessionService::new(Arc::new(store.sessions()));
         let pulse = PulseService::new(Arc::new(store.pulse()));
+        let rate_limits = RateLimits::from_config(&config, redis.as_ref());
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -71,6 +74,7 @@ impl AppState {
                 verifier,
                 redis,
                 sockets: Sockets::default(),
+                rate_limits,
             }),
         }
     }
@@ -139,6 +143,12 @@ impl AppState {
     #[must_use]
     pub fn redis(&self) -> Option<&redis::Client> {
         self.inner.redis.as_ref()
+    }
+
+    /// The per-user rate limits.
+    #[must_use]
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.inner.rate_limits
     }
 
     /// Verifies a bearer token and resolves the caller.

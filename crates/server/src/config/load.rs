@@ -45,6 +45,10 @@ retention_days = 30
 retention_interval_hours = 24
 retention_batch_size = 1000
 prices = []
+rate_limit_requests_per_minute = 600
+rate_limit_chat_per_minute = 30
+rate_limit_generations_per_minute = 10
+rate_limit_redis_prefix = "hellosales:ratelimit:"
 "#;
 
 /// How an environment value is read.
@@ -167,6 +171,26 @@ const ENV_VARS: &[(&str, &str, Kind)] = &[
     ("OPENAI_API_KEY", "openai_api_key", Kind::Text),
     ("OPENAI_BASE_URL", "openai_base_url", Kind::Text),
     ("OLLAMA_BASE_URL", "ollama_base_url", Kind::Text),
+    (
+        "RATE_LIMIT_REQUESTS_PER_MINUTE",
+        "rate_limit_requests_per_minute",
+        Kind::Scalar,
+    ),
+    (
+        "RATE_LIMIT_CHAT_PER_MINUTE",
+        "rate_limit_chat_per_minute",
+        Kind::Scalar,
+    ),
+    (
+        "RATE_LIMIT_GENERATIONS_PER_MINUTE",
+        "rate_limit_generations_per_minute",
+        Kind::Scalar,
+    ),
+    (
+        "RATE_LIMIT_REDIS_PREFIX",
+        "rate_limit_redis_prefix",
+        Kind::Text,
+    ),
 ];
 
 /// The variable that names the configuration file (default `./hellosales.toml`, optional).
@@ -655,6 +679,26 @@ mod tests {
         .unwrap();
         let err = load_from(env(&[("HELLOSALES_CONFIG", &path)])).unwrap_err();
         assert_eq!(err.setting, "prices");
+    }
+
+    #[test]
+    fn rate_limits_default_to_the_documented_budgets() {
+        let config = load_from(env(&[])).unwrap();
+        assert_eq!(config.rate_limit_requests_per_minute, 600);
+        assert_eq!(config.rate_limit_chat_per_minute, 30);
+        assert_eq!(config.rate_limit_generations_per_minute, 10);
+        assert_eq!(config.rate_limit_redis_prefix, "hellosales:ratelimit:");
+        let config = load_from(env(&[
+            ("RATE_LIMIT_REQUESTS_PER_MINUTE", "0"),
+            ("RATE_LIMIT_CHAT_PER_MINUTE", "5"),
+            ("RATE_LIMIT_REDIS_PREFIX", "test:42:"),
+        ]))
+        .unwrap();
+        assert_eq!(config.rate_limit_requests_per_minute, 0, "0 disables");
+        assert_eq!(config.rate_limit_chat_per_minute, 5);
+        assert_eq!(config.rate_limit_redis_prefix, "test:42:");
+        let err = load_from(env(&[("RATE_LIMIT_GENERATIONS_PER_MINUTE", "many")])).unwrap_err();
+        assert_eq!(err.setting, "RATE_LIMIT_GENERATIONS_PER_MINUTE");
     }
 
     #[test]

@@ -187,6 +187,18 @@ pub struct Config {
     pub ollama_base_url: Option<String>,
     /// `[[prices]]` in the file: prices that replace or extend the shipped price table.
     pub prices: Vec<PriceSetting>,
+    /// `RATE_LIMIT_REQUESTS_PER_MINUTE`: authenticated REST requests per user and minute
+    /// (also the burst); 0 disables the limit.
+    pub rate_limit_requests_per_minute: u32,
+    /// `RATE_LIMIT_CHAT_PER_MINUTE`: chat messages per user and minute (WebSocket and HTTP);
+    /// 0 disables the limit.
+    pub rate_limit_chat_per_minute: u32,
+    /// `RATE_LIMIT_GENERATIONS_PER_MINUTE`: script and email generations per user and minute;
+    /// 0 disables the limit.
+    pub rate_limit_generations_per_minute: u32,
+    /// `RATE_LIMIT_REDIS_PREFIX`: the prefix of the rate-limit keys in Redis (when `REDIS_URL`
+    /// is set).
+    pub rate_limit_redis_prefix: String,
 }
 
 impl Config {
@@ -403,6 +415,19 @@ impl fmt::Debug for Config {
             .field("retention_interval_hours", &self.retention_interval_hours)
             .field("retention_batch_size", &self.retention_batch_size)
             .field("prices", &self.prices)
+            .field(
+                "rate_limit_requests_per_minute",
+                &self.rate_limit_requests_per_minute,
+            )
+            .field(
+                "rate_limit_chat_per_minute",
+                &self.rate_limit_chat_per_minute,
+            )
+            .field(
+                "rate_limit_generations_per_minute",
+                &self.rate_limit_generations_per_minute,
+            )
+            .field("rate_limit_redis_prefix", &self.rate_limit_redis_prefix)
             .finish()
     }
 }

@@ -68,9 +68,14 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
         .get::<RequestId>()
         .cloned()
         .unwrap_or_else(RequestId::generate);
-    let caller = match token {
-        Some(token) => state.authenticate(&token, request_id.0).await.ok(),
-        None => None,
+    let resolved = request
+        .extensions()
+        .get::<ResolvedCaller>()
+        .map(|resolved| resolved.0.clone());
+    let caller = match (resolved, token) {
+        (Some(caller), _) => Some(caller),
+        (None, Some(token)) => state.authenticate(&token, request_id.0).await.ok(),
+        (None, None) => None,
     };
     let Some(caller) = caller else {
         return next.run(request).await;

@@ -12,7 +12,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         title = "HelloSales API",
         description = "Company profile, products, clients, AI-written sales scripts and emails, \
                        the AI sales assistant, and Pulse observability. Every error answers the \
-                       `ErrorEnvelope` shape.",
+                       `ErrorEnvelope` shape. Authenticated requests spend per-user budgets: \
+                       over one, `429 RATE_LIMITED` with `Retry-After`; responses carry \
+                       `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and \
+                       `RateLimit-Policy`.",
     ),
     components(schemas(ErrorEnvelope)),
     modifiers(&BearerAuth),

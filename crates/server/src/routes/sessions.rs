@@ -8,6 +8,7 @@
 //! the stream starts, as a plain error response. A client that disconnects cancels the turn.
 
 use crate::http::{ApiError, Authenticated, ErrorEnvelope, Json, Path, Query, UpdateStream};
+use crate::rate_limit::ChatBudget;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -145,10 +146,13 @@ pub async fn end(
         (status = 404, description = "Not the caller's", body = ErrorEnvelope),
         (status = 409, description = "The session has ended", body = ErrorEnvelope),
         (status = 422, description = "Invalid message_id", body = ErrorEnvelope),
+        (status = 429, description = "Over the caller's chat budget (RATE_LIMITED, with \
+            Retry-After); the message is not stored", body = ErrorEnvelope),
     ))]
 pub async fn send_message(
     State(state): State<AppState>,
     caller: Authenticated,
+    _budget: ChatBudget,
     Path(id): Path<SessionId>,
     Json(body): Json<SendMessage>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {

@@ -23,6 +23,10 @@ pub const HTTP_REQUESTS_TOTAL: &str = "http_requests_total";
 pub const HTTP_REQUEST_DURATION_MS: &str = "http_request_duration_ms";
 /// Open WebSocket connections.
 pub const WS_CONNECTIONS: &str = "ws_connections";
+/// Rate-limit checks the shared backend (Redis) could not answer, by `backend`.
+pub const RATE_LIMIT_BACKEND_ERRORS_TOTAL: &str = "rate_limit_backend_errors_total";
+/// Requests refused for their per-user budget, by `budget` (requests, chat, generations).
+pub const RATE_LIMIT_REJECTIONS_TOTAL: &str = "rate_limit_rejections_total";
 
 /// Upper bounds of the duration buckets, in milliseconds (1 ms to 2 min).
 const DURATION_BUCKETS_MS: &[f64] = &[
@@ -77,6 +81,14 @@ fn describe() {
         "HTTP request latency by method, route and status"
     );
     describe_gauge!(WS_CONNECTIONS, "Open WebSocket connections");
+    describe_counter!(
+        RATE_LIMIT_BACKEND_ERRORS_TOTAL,
+        "Rate-limit checks the shared backend could not answer (served in process instead)"
+    );
+    describe_counter!(
+        RATE_LIMIT_REJECTIONS_TOTAL,
+        "Requests refused for their per-user budget, by budget"
+    );
     describe_counter!(
         stageflow::interceptors::PIPELINE_RUNS_TOTAL,
         "Pipeline runs by pipeline, service and status"

@@ -9,6 +9,9 @@
 //!   service queues them).
 //! * `generate.script` / `generate.email` run the same way, answered by `generate.token` and
 //!   `generate.complete` frames carrying the request's `message_id` (or `error`).
+//! * A `chat` or `generate.*` frame over the user's chat or generation budget
+//!   ([`crate::rate_limit`]) answers an `error` frame (`RATE_LIMITED`, retryable, with
+//!   `retry_after` in seconds) before anything is stored or started; the connection stays open.
 //! * A frame that is not JSON, of an unknown type, with a bad payload, or larger than
 //!   `WS_MAX_FRAME_BYTES` answers an `error` frame and the connection stays open. Frames four
 //!   times over the limit are refused by the socket itself, which then closes (1009).
@@ -25,6 +28,7 @@ use super::frames::{
 };
 use crate::http::event_stream::NamedUpdate;
 use crate::http::{RequestId, log_error};
+use crate::rate_limit::Budget;
 use crate::state::AppState;
 use crate::telemetry::prometheus::WS_CONNECTIONS;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
@@ -278,15 +282,30 @@ impl Connection {
                 self.resume_session(reference.session_id).await
             }
             ClientFrame::SessionEnd(reference) => self.end_session(reference).await,
-            ClientFrame::Chat(payload) => self.chat(payload).await,
-            ClientFrame::GenerateScript(frame) => match frame.request.validate() {
-                Ok(brief) => self.generate(brief, frame.message_id),
-                Err(error) => Err(error),
-            },
-            ClientFrame::GenerateEmail(frame) => match frame.request.validate() {
-                Ok(brief) => self.generate(brief, frame.message_id),
-                Err(error) => Err(error),
-            },
+            ClientFrame::Chat(payload) => {
+                if let Err(error) = self.spend(Budget::Chat).await {
+                    return self.send_error(&error, payload.message_id.as_deref()).await;
+                }
+                self.chat(payload).await
+            }
+            ClientFrame::GenerateScript(frame) => {
+                if let Err(error) = self.spend(Budget::Generations).await {
+                    return self.send_error(&error, frame.message_id.as_deref()).await;
+                }
+                match frame.request.validate() {
+                    Ok(brief) => self.generate(brief, frame.message_id),
+                    Err(error) => Err(error),
+                }
+            }
+            ClientFrame::GenerateEmail(frame) => {
+                if let Err(error) = self.spend(Budget::Generations).await {
+                    return self.send_error(&error, frame.message_id.as_deref()).await;
+                }
+                match frame.request.validate() {
+                    Ok(brief) => self.generate(brief, frame.message_id),
+                    Err(error) => Err(error),
+                }
+            }
             ClientFrame::ChatCancel(cancel) => {
                 let token = self
                     .running
@@ -308,6 +327,16 @@ impl Connection {
         if let Err(error) = outcome {
             self.send_error(&error, None).await;
         }
+    }
+
+    /// Spends one token of the caller's `budget`; over it, the `RATE_LIMITED` error.
+    async fn spend(&self, budget: Budget) -> Result<(), AppError> {
+        self.state
+            .rate_limits()
+            .spend(budget, &self.caller)
+            .await
+            .map(|_| ())
+            .map_err(|limited| limited.error())
     }
 
     async fn start_session(&mut self, payload: SessionStartPayload) -> Result<(), AppError> {

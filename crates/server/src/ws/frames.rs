@@ -188,8 +188,9 @@ impl ServerFrame {
         }
     }
 
-    /// An `error` frame (or `auth.error`, by `kind`) with the envelope of `error`, and the
-    /// `message_id` of the chat it concerns.
+    /// An `error` frame (or `auth.error`, by `kind`) with the envelope of `error`, the
+    /// `message_id` of the chat it concerns, and `retry_after` (seconds) when the error says
+    /// when to retry (a rate limit).
     pub fn error(
         kind: &'static str,
         error: &AppError,
@@ -200,6 +201,9 @@ impl ServerFrame {
             .unwrap_or(Value::Null);
         if let (Some(message_id), Value::Object(map)) = (message_id, &mut payload) {
             map.insert("message_id".to_owned(), Value::from(message_id));
+        }
+        if let (Some(seconds), Value::Object(map)) = (error.retry_after_seconds(), &mut payload) {
+            map.insert("retry_after".to_owned(), Value::from(seconds));
         }
         Self { kind, payload }
     }

@@ -25,6 +25,7 @@ mod instances;
 mod observability;
 mod pulse;
 mod pulse_metrics;
+mod rate_limits;
 mod resilience;
 mod sessions_http;
 mod telemetry;

@@ -9,6 +9,7 @@
 //! starts, as a plain error.
 
 use crate::http::{ApiError, Authenticated, ErrorEnvelope, Json, Query, UpdateStream};
+use crate::rate_limit::GenerationBudget;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -55,12 +56,15 @@ pub struct Generated {
         (status = 409, description = "The base already has a next version", body = ErrorEnvelope),
         (status = 422, description = "Invalid fields, or instructions blocked by the guardrails",
             body = ErrorEnvelope),
+        (status = 429, description = "Over the caller's generation budget \
+            (RATE_LIMITED, with Retry-After)", body = ErrorEnvelope),
         (status = 502, description = "The model failed or its answer could not be read \
             (GENERATION_INVALID_OUTPUT)", body = ErrorEnvelope),
     ))]
 pub async fn script(
     State(state): State<AppState>,
     caller: Authenticated,
+    _budget: GenerationBudget,
     Query(params): Query<StreamParams>,
     headers: HeaderMap,
     Json(body): Json<GenerateScript>,
@@ -84,12 +88,15 @@ pub async fn script(
         (status = 409, description = "The base already has a next version", body = ErrorEnvelope),
         (status = 422, description = "Invalid fields, or instructions blocked by the guardrails",
             body = ErrorEnvelope),
+        (status = 429, description = "Over the caller's generation budget \
+            (RATE_LIMITED, with Retry-After)", body = ErrorEnvelope),
         (status = 502, description = "The model failed or its answer could not be read \
             (GENERATION_INVALID_OUTPUT)", body = ErrorEnvelope),
     ))]
 pub async fn email(
     State(state): State<AppState>,
     caller: Authenticated,
+    _budget: GenerationBudget,
     Query(params): Query<StreamParams>,
     headers: HeaderMap,
     Json(body): Json<GenerateEmail>,
