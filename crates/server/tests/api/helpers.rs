@@ -115,11 +115,6 @@ impl TestApp {
         }
     }
 
-    /// The server's configuration (to start another instance on the same database).
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

@@ -6,16 +6,9 @@ use crate::chat_ws::chat_app;
 use crate::helpers::{Reply, TestApp, assert_error, backends, unique};
 use crate::ws_client::{WsClient, frame, kinds};
 use hellosales_fake_providers::{FakeProviderServer, Reply as LlmReply};
-use hellosales_server::Application;
-use hellosales_server::config::Config;
 use hellosales_store::entities::{interactions, pipeline_runs, sales_scripts};
-use reqwest::Method;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
-use std::net::SocketAddr;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 /// A closed port: nothing listens on 127.0.0.1:1.
@@ -307,60 +300,11 @@ async fn a_generation_over_budget_answers_429_and_generates_nothing() {
     }
 }
 
-/// A second server on the first one's configuration (same database, data directory and
-/// Redis): another instance behind the load balancer.
-struct Instance {
-    addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
-    server: Option<JoinHandle<anyhow::Result<()>>>,
-}
-
-impl Instance {
-    async fn start(config: Config) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let app = Application::build(config, Some(listener))
-            .await
-            .expect("build the second instance");
-        let addr = app.local_addr().expect("addr");
-        let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(app.run_until_stopped(async {
-            let _ = rx.await;
-        }));
-        Self {
-            addr,
-            shutdown: Some(tx),
-            server: Some(server),
-        }
-    }
-
-    async fn get(&self, client: &reqwest::Client, path: &str, token: &str) -> Reply {
-        Reply::read(
-            client
-                .request(Method::GET, format!("http://{}{path}", self.addr))
-                .bearer_auth(token)
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await
-    }
-
-    async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(server) = self.server.take() {
-            server.await.expect("server task").expect("server result");
-        }
-    }
-}
-
 #[tokio::test]
 async fn redis_buckets_are_shared_by_instances() {
-    // CI sets TEST_REDIS_URL (and requires it); without Redis there is nothing to share.
-    let Ok(redis_url) = std::env::var("TEST_REDIS_URL") else {
-        return;
-    };
+    // The test command sets TEST_REDIS_URL; without Redis this test fails rather than skips.
+    let redis_url = std::env::var("TEST_REDIS_URL")
+        .expect("TEST_REDIS_URL: the shared rate limit test needs Redis");
     for backend in backends() {
         let prefix = format!("{}:", unique("hs-test-rl"));
         let first = TestApp::spawn_with(
@@ -372,7 +316,7 @@ async fn redis_buckets_are_shared_by_instances() {
             ],
         )
         .await;
-        let second = Instance::start(first.config().clone()).await;
+        let second = first.sibling().await;
         let tenant = first.tenant("rl-redis");
 
         let spent = first.get_ok("/api/v1/products", &tenant.member).await;
@@ -380,14 +324,9 @@ async fn redis_buckets_are_shared_by_instances() {
         let spent = first.get_ok("/api/v1/products", &tenant.member).await;
         assert_eq!(spent.header("ratelimit-remaining"), Some("1"));
         // The second instance sees the first one's spending.
-        let seen = second
-            .get(&first.client, "/api/v1/products", &tenant.member)
-            .await
-            .expect(200);
+        let seen = second.get_ok("/api/v1/products", &tenant.member).await;
         assert_eq!(seen.header("ratelimit-remaining"), Some("0"), "{backend:?}");
-        let refused = second
-            .get(&first.client, "/api/v1/products", &tenant.member)
-            .await;
+        let refused = Reply::read(second.get_as("/api/v1/products", &tenant.member).await).await;
         assert_eq!(refused.status, 429, "{}", refused.body);
         assert_eq!(refused.body["code"], "RATE_LIMITED");
         assert!(retry_after(&refused) >= 1);
@@ -419,7 +358,7 @@ async fn redis_buckets_are_shared_by_instances() {
             .await
             .unwrap();
 
-        second.stop().await;
+        second.cleanup().await;
         first.cleanup().await;
     }
 }
