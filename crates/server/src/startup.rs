@@ -134,6 +134,14 @@ impl Application {
             tokio::spawn(sweep_abandoned_runs(self.state.clone())),
         ];
         let stopping = tokio_util::sync::CancellationToken::new();
+        let dead_letters = self.state.config().dlq_worker_enabled.then(|| {
+            tokio::spawn(
+                self.state
+                    .dead_letter_worker()
+                    .clone()
+                    .run(stopping.child_token()),
+            )
+        });
         let metrics = self.metrics.map(|(listener, handle)| {
             tokio::spawn(prometheus::serve(
                 listener,
@@ -171,6 +179,11 @@ impl Application {
             task.abort();
         }
         stopping.cancel();
+        if let Some(worker) = dead_letters
+            && let Err(error) = worker.await
+        {
+            tracing::warn!(error = %error, "the dead-letter worker panicked");
+        }
         if let Some(metrics) = metrics {
             match metrics.await {
                 Ok(Err(error)) => tracing::warn!(error = %error, "the metrics listener failed"),

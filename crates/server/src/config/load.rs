@@ -39,6 +39,12 @@ llm_provider = "local"
 llm_request_timeout_ms = 30000
 provider_calls_store_prompts = true
 prices = []
+dlq_max_retries = 3
+dlq_backoff_base_ms = 30000
+dlq_worker_enabled = true
+dlq_poll_interval_ms = 5000
+dlq_batch_size = 10
+dlq_lease_seconds = 120
 "#;
 
 /// How an environment value is read.
@@ -128,6 +134,12 @@ const ENV_VARS: &[(&str, &str, Kind)] = &[
         "provider_calls_store_prompts",
         Kind::Scalar,
     ),
+    ("DLQ_MAX_RETRIES", "dlq_max_retries", Kind::Scalar),
+    ("DLQ_BACKOFF_BASE_MS", "dlq_backoff_base_ms", Kind::Scalar),
+    ("DLQ_WORKER_ENABLED", "dlq_worker_enabled", Kind::Scalar),
+    ("DLQ_POLL_INTERVAL_MS", "dlq_poll_interval_ms", Kind::Scalar),
+    ("DLQ_BATCH_SIZE", "dlq_batch_size", Kind::Scalar),
+    ("DLQ_LEASE_SECONDS", "dlq_lease_seconds", Kind::Scalar),
     ("GROQ_API_KEY", "groq_api_key", Kind::Text),
     ("GROQ_BASE_URL", "groq_base_url", Kind::Text),
     // The specification's name first, so that GEMINI_API_KEY wins when both are set.
@@ -332,6 +344,9 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
         ("WS_MAX_FRAME_BYTES", config.ws_max_frame_bytes),
         ("WS_AUTH_TIMEOUT_MS", config.ws_auth_timeout_ms),
         ("LLM_REQUEST_TIMEOUT_MS", config.llm_request_timeout_ms),
+        ("DLQ_POLL_INTERVAL_MS", config.dlq_poll_interval_ms),
+        ("DLQ_BATCH_SIZE", config.dlq_batch_size),
+        ("DLQ_LEASE_SECONDS", config.dlq_lease_seconds),
     ] {
         if value == 0 {
             return Err(ConfigError::new(setting, "must be greater than 0"));

@@ -105,6 +105,12 @@ impl TestApp {
         }
     }
 
+    /// The configuration the server was built with (to build a second instance on the same
+    /// database).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
