@@ -302,15 +302,14 @@ impl ChatService {
                 .sessions
                 .find_message(caller.org_id, session, role, message_id)
         };
-        if let Some(answer) = find(InteractionRole::Assistant).await? {
-            if let Some(run) = answer
+        if let Some(answer) = find(InteractionRole::Assistant).await?
+            && let Some(run) = answer
                 .metadata
                 .get("pipeline_run_id")
                 .and_then(serde_json::Value::as_str)
                 .and_then(|id| id.parse().ok())
-            {
-                return Ok(run);
-            }
+        {
+            return Ok(run);
         }
         let mut user_message = find(InteractionRole::User)
             .await?

@@ -147,9 +147,9 @@ impl DeadLetters {
             return Ok(Vec::new());
         }
         let claimed = claim_update()
-            .col_expr(Column::LastRetryAt, Expr::val(at).into())
-            .col_expr(Column::UpdatedAt, Expr::val(at).into())
-            .col_expr(Column::NextRetryAt, Expr::val(until).into())
+            .col_expr(Column::LastRetryAt, Expr::val(at))
+            .col_expr(Column::UpdatedAt, Expr::val(at))
+            .col_expr(Column::NextRetryAt, Expr::val(until))
             .filter(Column::Id.is_in(due))
             .exec_with_returning(&txn)
             .await
@@ -190,10 +190,7 @@ impl DeadLetters {
 
 /// `retry_count = retry_count + 1`: the start of every claim.
 fn claim_update() -> sea_orm::UpdateMany<Entity> {
-    Entity::update_many().col_expr(
-        Column::RetryCount,
-        Expr::col(Column::RetryCount).add(1).into(),
-    )
+    Entity::update_many().col_expr(Column::RetryCount, Expr::col(Column::RetryCount).add(1))
 }
 
 /// `now + lease`, saturating far in the future.
@@ -350,10 +347,10 @@ impl DeadLetterStore for DeadLetters {
             .add(Column::LastRetryAt.is_null())
             .add(Expr::col(Column::LastRetryAt).ne(Expr::col(Column::UpdatedAt)));
         let claimed = claim_update()
-            .col_expr(Column::Status, Expr::val(PENDING).into())
-            .col_expr(Column::LastRetryAt, Expr::val(at).into())
-            .col_expr(Column::UpdatedAt, Expr::val(at).into())
-            .col_expr(Column::NextRetryAt, Expr::val(lease_end(at, lease)).into())
+            .col_expr(Column::Status, Expr::val(PENDING))
+            .col_expr(Column::LastRetryAt, Expr::val(at))
+            .col_expr(Column::UpdatedAt, Expr::val(at))
+            .col_expr(Column::NextRetryAt, Expr::val(lease_end(at, lease)))
             .filter(Column::Id.eq(id))
             .filter(Column::OrgId.eq(org.as_uuid()))
             .filter(Column::Status.ne(RESOLVED))
