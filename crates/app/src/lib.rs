@@ -17,6 +17,7 @@ macro_rules! stage_debug {
 }
 
 pub mod chat;
+pub mod dead_letters;
 pub mod generation;
 pub mod guardrails;
 pub mod observability;

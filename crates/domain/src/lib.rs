@@ -5,6 +5,7 @@
 //! (`store`, `providers`, `app`, `server`) speaks in these types.
 
 pub mod content;
+pub mod dead_letters;
 pub mod error;
 pub mod identity;
 pub mod ids;

@@ -348,13 +348,13 @@ impl ProviderCallParams {
 }
 
 /// A text filter, trimmed; blank means no filter.
-fn non_blank(value: Option<String>) -> Option<String> {
+pub(crate) fn non_blank(value: Option<String>) -> Option<String> {
     value
         .map(|text| text.trim().to_owned())
         .filter(|text| !text.is_empty())
 }
 
-fn validate_page(
+pub(crate) fn validate_page(
     limit: Option<u64>,
     offset: Option<u64>,
     start: Option<DateTime<Utc>>,

@@ -19,6 +19,7 @@ use hellosales_app::VersionedService;
 use hellosales_app::chat::{
     ChatDeps, ChatService, ChatServiceParts, SummaryService, chat_pipeline,
 };
+use hellosales_app::dead_letters::DeadLetterRecorder;
 use hellosales_app::generation::{
     EMAIL_PIPELINE, GenerationDeps, GenerationService, GenerationServiceParts, SCRIPT_PIPELINE,
     generation_pipeline,
@@ -232,6 +233,7 @@ fn chat_service(wiring: &Wiring<'_>) -> anyhow::Result<ChatService> {
         events: Arc::new((*events).clone()),
         summaries: SummaryService::new(sessions, (*llm).clone(), config.summary_config()),
         config: config.chat_config(),
+        dead_letters: Some(dead_letter_recorder(config, store)),
     }))
 }
 
@@ -277,7 +279,13 @@ fn generation_service(wiring: &Wiring<'_>) -> anyhow::Result<GenerationService> 
         runs: (*runs).clone(),
         events: Arc::new((*events).clone()),
         model: config.chat_config().model().to_owned(),
+        dead_letters: Some(dead_letter_recorder(config, store)),
     }))
+}
+
+/// Where both services write their failed runs (`DLQ_MAX_RETRIES`, `DLQ_BACKOFF_BASE_MS`).
+fn dead_letter_recorder(config: &Config, store: &Store) -> DeadLetterRecorder {
+    DeadLetterRecorder::new(Arc::new(store.dead_letters()), config.dead_letter_config())
 }
 
 /// The shipped prices, with the configuration file's `[[prices]]` replacing or extending them.

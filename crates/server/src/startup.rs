@@ -139,6 +139,14 @@ impl Application {
             crate::retention::RetentionSettings::from_config(self.state.config()),
             stopping.child_token(),
         ));
+        let dead_letters = self.state.config().dlq_worker_enabled.then(|| {
+            tokio::spawn(
+                self.state
+                    .dead_letter_worker()
+                    .clone()
+                    .run(stopping.child_token()),
+            )
+        });
         let metrics = self.metrics.map(|(listener, handle)| {
             tokio::spawn(prometheus::serve(
                 listener,
@@ -178,6 +186,11 @@ impl Application {
         stopping.cancel();
         if let Err(error) = retention.await {
             tracing::warn!(error = %error, "the retention job panicked");
+        }
+        if let Some(worker) = dead_letters
+            && let Err(error) = worker.await
+        {
+            tracing::warn!(error = %error, "the dead-letter worker panicked");
         }
         if let Some(metrics) = metrics {
             match metrics.await {

@@ -8,12 +8,14 @@ use crate::config::Config;
 use crate::rate_limit::RateLimits;
 use crate::ws::Sockets;
 use hellosales_app::chat::ChatService;
+use hellosales_app::dead_letters::{DeadLetterReplayer, DeadLetterService, DeadLetterWorker};
 use hellosales_app::generation::GenerationService;
 use hellosales_app::{
     CompanyProfileService, EditableService, IdentityService, PulseService, SessionService,
     VersionedService,
 };
 use hellosales_domain::content::{Client, Product, SalesEmail, SalesScript};
+use hellosales_domain::ports::DeadLetterStore;
 use hellosales_domain::{AppResult, OrgContext};
 use hellosales_store::Store;
 use std::fmt;
@@ -32,6 +34,8 @@ struct Inner {
     content: ContentServices,
     sessions: SessionService,
     pulse: PulseService,
+    dead_letters: DeadLetterService,
+    dead_letter_worker: DeadLetterWorker,
     ai: AiServices,
     verifier: TokenVerifier,
     redis: Option<redis::Client>,
@@ -62,6 +66,17 @@ impl AppState {
         let sessions = SessionService::new(Arc::new(store.sessions()));
         let pulse = PulseService::new(Arc::new(store.pulse()));
         let rate_limits = RateLimits::from_config(&config, redis.as_ref());
+        let queue: Arc<dyn DeadLetterStore> = Arc::new(store.dead_letters());
+        let replayer = DeadLetterReplayer::new(
+            queue.clone(),
+            Arc::new(store.identities()),
+            ai.chat().clone(),
+            ai.generation().clone(),
+            config.dead_letter_config(),
+        );
+        let worker_config = config.dead_letter_worker_config();
+        let dead_letters = DeadLetterService::new(queue.clone(), replayer.clone(), &worker_config);
+        let dead_letter_worker = DeadLetterWorker::new(queue, replayer, worker_config);
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -70,6 +85,8 @@ impl AppState {
                 content,
                 sessions,
                 pulse,
+                dead_letters,
+                dead_letter_worker,
                 ai,
                 verifier,
                 redis,
@@ -113,6 +130,18 @@ impl AppState {
     #[must_use]
     pub fn pulse(&self) -> &PulseService {
         &self.inner.pulse
+    }
+
+    /// The dead-letter queue, for admins.
+    #[must_use]
+    pub fn dead_letters(&self) -> &DeadLetterService {
+        &self.inner.dead_letters
+    }
+
+    /// The dead-letter replay worker (started by the server when `DLQ_WORKER_ENABLED`).
+    #[must_use]
+    pub fn dead_letter_worker(&self) -> &DeadLetterWorker {
+        &self.inner.dead_letter_worker
     }
 
     /// The chat assistant.

@@ -26,8 +26,8 @@ pub use event_sink::{EventWriterStats, PipelineEventWriter};
 pub use migrations::Migrator;
 pub use options::StoreOptions;
 pub use repositories::{
-    Claim, IdempotencyKeys, IdentityStore, PipelineRuns, ProviderCalls, Pulse, Sessions,
-    StoredResponse,
+    Claim, DeadLetters, IdempotencyKeys, IdentityStore, PipelineRuns, ProviderCalls, Pulse,
+    Sessions, StoredResponse,
 };
 pub use store::Store;
 

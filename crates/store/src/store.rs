@@ -7,8 +7,8 @@ use crate::event_sink::{EventWriterStats, PipelineEventWriter};
 use crate::migrations::runner;
 use crate::options::StoreOptions;
 use crate::repositories::{
-    ClientStore, CompanyProfiles, EmailStore, IdempotencyKeys, IdentityStore, PipelineRuns,
-    ProductStore, ProviderCalls, Pulse, Retention, ScriptStore, Sessions,
+    ClientStore, CompanyProfiles, DeadLetters, EmailStore, IdempotencyKeys, IdentityStore,
+    PipelineRuns, ProductStore, ProviderCalls, Pulse, Retention, ScriptStore, Sessions,
 };
 use hellosales_domain::AppResult;
 use sea_orm::{DatabaseBackend, DatabaseConnection};
@@ -158,6 +158,12 @@ impl Store {
     #[must_use]
     pub fn retention(&self) -> Retention {
         Retention::new(self.db.clone())
+    }
+
+    /// The dead-letter queue: failed runs kept for replay.
+    #[must_use]
+    pub fn dead_letters(&self) -> DeadLetters {
+        DeadLetters::new(self.db.clone())
     }
 
     /// Sessions, their interactions, summaries and summary cadence.

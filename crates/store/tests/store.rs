@@ -6,6 +6,8 @@
 // The stories live in `tests/store/` so that cargo builds one test binary, not one per file.
 #[path = "store/backend_settings.rs"]
 mod backend_settings;
+#[path = "store/dead_letters.rs"]
+mod dead_letters;
 #[path = "store/idempotency.rs"]
 mod idempotency;
 #[path = "store/identity.rs"]
@@ -52,6 +54,8 @@ macro_rules! on_every_backend {
 on_every_backend!(
     schema::migrations_create_every_table_column_and_index,
     schema::migrations_roll_back_and_apply_again,
+    dead_letters::entries_are_listed_per_organization_and_claimed_once,
+    dead_letters::concurrent_claims_never_share_an_entry,
     idempotency::keys_are_claimed_once_replayed_and_released,
     idempotency::expired_keys_are_claimed_afresh_and_purged,
     identity::concurrent_first_logins_create_one_of_each,

@@ -25,13 +25,15 @@ use super::summaries::{CompletedTurn, SummaryService};
 use super::updates::{
     ChatAck, ChatBlocked, ChatCancelled, ChatComplete, ChatToken, ChatUpdate, ChatUsage,
 };
+use crate::dead_letters::{DeadLetterRecorder, ReplayInput, ReplayOrigin};
 use crate::observability::{QUALITY_MODE_KEY, RunLogger, RunTotals};
 use crate::streamed::{forward_deltas, run_totals};
+use hellosales_domain::error::Resource;
 use hellosales_domain::ports::SessionStore;
 use hellosales_domain::sessions::{
     Interaction, InteractionRole, NewInteraction, NewSession, parse_message_id,
 };
-use hellosales_domain::{AppError, AppResult, OrgContext, SessionId};
+use hellosales_domain::{AppError, AppResult, InteractionId, OrgContext, SessionId};
 use serde_json::json;
 use stageflow::events::EventSink;
 use stageflow::{
@@ -140,6 +142,7 @@ struct Inner {
     summaries: SummaryService,
     locks: SessionLocks,
     config: ChatConfig,
+    dead_letters: Option<DeadLetterRecorder>,
 }
 
 impl fmt::Debug for ChatService {
@@ -166,6 +169,8 @@ pub struct ChatServiceParts {
     pub summaries: SummaryService,
     /// The settings.
     pub config: ChatConfig,
+    /// Where failed runs are kept for replay (`None`: nowhere).
+    pub dead_letters: Option<DeadLetterRecorder>,
 }
 
 impl fmt::Debug for ChatServiceParts {
@@ -195,6 +200,7 @@ impl ChatService {
                 summaries: parts.summaries,
                 locks: SessionLocks::default(),
                 config: parts.config,
+                dead_letters: parts.dead_letters,
             }),
         }
     }
@@ -254,16 +260,118 @@ impl ChatService {
             return Ok(());
         }
 
-        let snapshot = self.snapshot(caller, session, &user_message, &message_id);
+        let end = self
+            .execute(
+                caller,
+                session,
+                &user_message,
+                &message_id,
+                &cancel,
+                &updates,
+                None,
+            )
+            .await?;
+        // The client may have left; the outcome is recorded either way.
+        let _ = updates.send(end).await;
+        Ok(())
+    }
+
+    /// Answers the stored user message `interaction` of `session` again, for a dead-letter
+    /// replay: the chat pipeline runs as `caller` (a new run whose metadata names `origin`),
+    /// and the answer is stored under `message_id`, so that a client sending that message id
+    /// again gets it. An answer stored already (by an earlier replay) is not written twice.
+    /// Returns the run that answered.
+    ///
+    /// # Errors
+    /// `INTERACTION_NOT_FOUND` when the message is gone; `GUARD_BLOCKED` or
+    /// `PIPELINE_CANCELLED` when the run did not answer; the run's error when it failed (no
+    /// new dead-letter entry is written).
+    pub async fn replay_turn(
+        &self,
+        caller: &OrgContext,
+        session: SessionId,
+        interaction: InteractionId,
+        message_id: &str,
+        content: String,
+        origin: &ReplayOrigin,
+    ) -> AppResult<Uuid> {
+        let inner = &self.inner;
+        let _turn = inner.locks.lock(session).await;
+        let find = |role| {
+            inner
+                .sessions
+                .find_message(caller.org_id, session, role, message_id)
+        };
+        if let Some(answer) = find(InteractionRole::Assistant).await?
+            && let Some(run) = answer
+                .metadata
+                .get("pipeline_run_id")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|id| id.parse().ok())
+        {
+            return Ok(run);
+        }
+        let mut user_message = find(InteractionRole::User)
+            .await?
+            .filter(|stored| stored.id == interaction)
+            .ok_or_else(|| AppError::not_found(Resource::Interaction, interaction))?;
+        user_message.content = content;
+        // Nobody reads the updates of a replay; they are drained so that the run goes on.
+        let (updates, mut drained) = mpsc::channel(16);
+        let drain = tokio::spawn(async move { while drained.recv().await.is_some() {} });
+        let end = self
+            .execute(
+                caller,
+                session,
+                &user_message,
+                message_id,
+                &CancellationToken::new(),
+                &updates,
+                Some(origin),
+            )
+            .await;
+        drop(updates);
+        let _ = drain.await;
+        match end? {
+            ChatUpdate::Complete(complete) => complete
+                .pipeline_run_id
+                .ok_or_else(|| AppError::internal("a replayed turn has no run")),
+            ChatUpdate::Blocked(blocked) => Err(AppError::GuardBlocked {
+                reason: blocked.reason,
+                category: blocked.category,
+            }),
+            _ => Err(AppError::PipelineCancelled {
+                stage: "chat".to_owned(),
+                reason: "the replay was cancelled".to_owned(),
+                pipeline_run_id: None,
+            }),
+        }
+    }
+
+    /// Runs the chat pipeline for the stored `user_message`, recording the run, and returns
+    /// the turn's last update (`Complete`, `Blocked` or `Cancelled`). A failed run that is not
+    /// a replay (`origin` is `None`) is written to the dead-letter queue.
+    #[allow(clippy::too_many_arguments)]
+    async fn execute(
+        &self,
+        caller: &OrgContext,
+        session: SessionId,
+        user_message: &Interaction,
+        message_id: &str,
+        cancel: &CancellationToken,
+        updates: &mpsc::Sender<ChatUpdate>,
+        origin: Option<&ReplayOrigin>,
+    ) -> AppResult<ChatUpdate> {
+        let inner = &self.inner;
+        let message_id = message_id.to_owned();
+        let snapshot = self.snapshot(caller, session, user_message, &message_id);
         let model = inner.config.model().to_owned();
+        let mut metadata =
+            json!({ "prompt_version": CHAT_PROMPT_VERSION, "message_id": message_id });
+        ReplayOrigin::annotate(origin, &mut metadata);
         if let Err(error) = inner
             .runs
-            .start(
-                &snapshot,
-                CHAT_PIPELINE,
-                "chat",
-                json!({ "prompt_version": CHAT_PROMPT_VERSION, "message_id": message_id }),
-            )
+            .start(&snapshot, CHAT_PIPELINE, "chat", metadata)
             .await
         {
             tracing::warn!(error = %error, code = error.code(), "the chat run was not recorded");
@@ -284,8 +392,8 @@ impl ChatService {
         let run = inner.pipeline.run(snapshot.clone(), options);
         let forward = forward_deltas(
             stream_rx,
-            Some(&updates),
-            &cancel,
+            Some(updates),
+            cancel,
             started,
             |delta, index, _| {
                 ChatUpdate::Token(ChatToken {
@@ -300,7 +408,7 @@ impl ChatService {
         let totals = run_totals(&result, LLM, first_token);
         inner.runs.finish(&snapshot, &result, totals.clone()).await;
         let run_id = snapshot.pipeline_run_id;
-        let end = match result {
+        Ok(match result {
             Ok(results) => {
                 let complete = completed(&results, &message_id, session, run_id, &totals)?;
                 inner.summaries.turn_completed(CompletedTurn {
@@ -327,11 +435,22 @@ impl ChatService {
                 message_id,
                 pipeline_run_id: run_id,
             }),
-            Err(error) => return Err(turn_error(&error, run_id)),
-        };
-        // The client may have left; the outcome is recorded either way.
-        let _ = updates.send(end).await;
-        Ok(())
+            Err(error) => {
+                let client = turn_error(&error, run_id);
+                if let (None, Some(recorder)) = (origin, &inner.dead_letters) {
+                    let input = ReplayInput::Chat {
+                        session_id: session,
+                        interaction_id: user_message.id,
+                        message_id,
+                        content: user_message.content.clone(),
+                    };
+                    recorder
+                        .record_failure(&snapshot, &error, &client, &input)
+                        .await;
+                }
+                return Err(client);
+            }
+        })
     }
 
     /// Stores the user's message, or finds it when its `message_id` was sent before. The store

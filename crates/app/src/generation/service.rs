@@ -16,6 +16,7 @@ use super::prompts::{EMAIL_PROMPT_VERSION, SCRIPT_PROMPT_VERSION};
 use super::request::{Brief, DocumentType};
 use super::stages::{BASE, BRIEF, INPUT_GUARD, LLM, MODEL, PERSIST, VARIANT};
 use crate::chat::stages::failure_error;
+use crate::dead_letters::{DeadLetterRecorder, ReplayInput, ReplayOrigin};
 use crate::observability::RunLogger;
 use crate::services::content::VersionedService;
 use crate::streamed::{forward_deltas, run_totals};
@@ -120,6 +121,8 @@ pub struct GenerationServiceParts {
     pub events: Arc<dyn EventSink>,
     /// The model to ask (empty: the provider's configured one).
     pub model: String,
+    /// Where failed runs are kept for replay (`None`: nowhere).
+    pub dead_letters: Option<DeadLetterRecorder>,
 }
 
 impl fmt::Debug for GenerationServiceParts {
@@ -194,6 +197,46 @@ impl GenerationService {
         cancel: CancellationToken,
         updates: Option<mpsc::Sender<GenerationUpdate>>,
     ) -> AppResult<Vec<GeneratedDocument>> {
+        let written = self.write(caller, prepared, cancel, updates, None).await?;
+        Ok(written.into_iter().map(|(_, document)| document).collect())
+    }
+
+    /// Generates what `brief` asks for again, for a dead-letter replay: checked against the
+    /// organization afresh, written as `caller`, each run's metadata naming `origin`. Returns
+    /// the runs that wrote the documents.
+    ///
+    /// # Errors
+    /// As [`generate`](Self::generate); a failed run writes no new dead-letter entry.
+    pub async fn replay(
+        &self,
+        caller: &OrgContext,
+        brief: Brief,
+        origin: &ReplayOrigin,
+    ) -> AppResult<Vec<Uuid>> {
+        let prepared = self.prepare(caller, brief).await?;
+        let written = self
+            .write(
+                caller,
+                prepared,
+                CancellationToken::new(),
+                None,
+                Some(origin),
+            )
+            .await?;
+        Ok(written.into_iter().map(|(run, _)| run).collect())
+    }
+
+    /// Writes the documents of a prepared request, with the run that wrote each. A failed run
+    /// that is not a replay (`origin` is `None`) is written to the dead-letter queue with the
+    /// variants it and the later ones were to write.
+    async fn write(
+        &self,
+        caller: &OrgContext,
+        prepared: Prepared,
+        cancel: CancellationToken,
+        updates: Option<mpsc::Sender<GenerationUpdate>>,
+        origin: Option<&ReplayOrigin>,
+    ) -> AppResult<Vec<(Uuid, GeneratedDocument)>> {
         let Prepared { brief, base } = prepared;
         let (session_type, pipeline, pipeline_name, service, prompt_version) = match brief.document
         {
@@ -250,15 +293,12 @@ impl GenerationService {
                 .with_metadata(BASE, base.clone())
                 .with_metadata(VARIANT, variant);
             let run_id = snapshot.pipeline_run_id;
+            let mut metadata = json!({ "prompt_version": prompt_version, "variant": variant });
+            ReplayOrigin::annotate(origin, &mut metadata);
             if let Err(error) = self
                 .inner
                 .runs
-                .start(
-                    &snapshot,
-                    pipeline_name,
-                    service,
-                    json!({ "prompt_version": prompt_version, "variant": variant }),
-                )
+                .start(&snapshot, pipeline_name, service, metadata)
                 .await
             {
                 tracing::warn!(error = %error, code = error.code(), "the generation run was not recorded");
@@ -290,7 +330,26 @@ impl GenerationService {
                 .runs
                 .finish(&snapshot, &result, run_totals(&result, LLM, first_token))
                 .await;
-            let results = result.map_err(|error| generation_error(&error, run_id))?;
+            let results = match result {
+                Ok(results) => results,
+                Err(error) => {
+                    let client = generation_error(&error, run_id);
+                    if let (None, Some(recorder)) = (origin, &self.inner.dead_letters) {
+                        let rest = Brief {
+                            variants: brief.variants - variant,
+                            ..brief.clone()
+                        };
+                        let input = match rest.document {
+                            DocumentType::Script(_) => ReplayInput::Script { brief: rest },
+                            DocumentType::Email(_) => ReplayInput::Email { brief: rest },
+                        };
+                        recorder
+                            .record_failure(&snapshot, &error, &client, &input)
+                            .await;
+                    }
+                    return Err(client);
+                }
+            };
             let document = stored_document(&results, brief.document)?;
             self.record_answer(caller, session.id, &document, run_id)
                 .await;
@@ -303,7 +362,7 @@ impl GenerationService {
                 // The client may have left; the document is stored either way.
                 let _ = updates.send(complete).await;
             }
-            documents.push(document);
+            documents.push((run_id, document));
         }
         Ok(documents)
     }

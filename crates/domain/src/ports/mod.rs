@@ -2,6 +2,7 @@
 //! Implementations live in `hellosales-store` and `hellosales-providers`; tests may supply fakes.
 
 pub mod content;
+pub mod dead_letters;
 pub mod embedding;
 pub mod guard;
 pub mod identity;
@@ -12,6 +13,7 @@ pub mod pulse;
 pub mod sessions;
 
 pub use content::{CompanyProfileStore, EditableStore, VersionedStore};
+pub use dead_letters::DeadLetterStore;
 pub use embedding::{EMBEDDING_OPERATION, EmbeddingProvider, EmbeddingRequest, Embeddings};
 pub use guard::{GuardCategory, GuardPolicy, GuardService, GuardVerdict};
 pub use identity::IdentityRepository;

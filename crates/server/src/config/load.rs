@@ -49,6 +49,12 @@ rate_limit_requests_per_minute = 600
 rate_limit_chat_per_minute = 30
 rate_limit_generations_per_minute = 10
 rate_limit_redis_prefix = "hellosales:ratelimit:"
+dlq_max_retries = 3
+dlq_backoff_base_ms = 30000
+dlq_worker_enabled = true
+dlq_poll_interval_ms = 5000
+dlq_batch_size = 10
+dlq_lease_seconds = 120
 "#;
 
 /// How an environment value is read.
@@ -160,6 +166,12 @@ const ENV_VARS: &[(&str, &str, Kind)] = &[
         Kind::Scalar,
     ),
     ("RETENTION_BATCH_SIZE", "retention_batch_size", Kind::Scalar),
+    ("DLQ_MAX_RETRIES", "dlq_max_retries", Kind::Scalar),
+    ("DLQ_BACKOFF_BASE_MS", "dlq_backoff_base_ms", Kind::Scalar),
+    ("DLQ_WORKER_ENABLED", "dlq_worker_enabled", Kind::Scalar),
+    ("DLQ_POLL_INTERVAL_MS", "dlq_poll_interval_ms", Kind::Scalar),
+    ("DLQ_BATCH_SIZE", "dlq_batch_size", Kind::Scalar),
+    ("DLQ_LEASE_SECONDS", "dlq_lease_seconds", Kind::Scalar),
     ("GROQ_API_KEY", "groq_api_key", Kind::Text),
     ("GROQ_BASE_URL", "groq_base_url", Kind::Text),
     // The specification's name first, so that GEMINI_API_KEY wins when both are set.
@@ -391,6 +403,9 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
         ("RETENTION_DAYS", config.retention_days),
         ("RETENTION_INTERVAL_HOURS", config.retention_interval_hours),
         ("RETENTION_BATCH_SIZE", config.retention_batch_size),
+        ("DLQ_POLL_INTERVAL_MS", config.dlq_poll_interval_ms),
+        ("DLQ_BATCH_SIZE", config.dlq_batch_size),
+        ("DLQ_LEASE_SECONDS", config.dlq_lease_seconds),
     ] {
         if value == 0 {
             return Err(ConfigError::new(setting, "must be greater than 0"));

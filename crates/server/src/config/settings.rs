@@ -2,6 +2,7 @@
 
 use super::llm::{LlmEndpoint, LlmProviderName, PriceSetting};
 use hellosales_app::chat::{ChatConfig, QualityMode, SummaryConfig};
+use hellosales_app::dead_letters::{DeadLetterConfig, WorkerConfig};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use stageflow::interceptors::{
@@ -199,6 +200,20 @@ pub struct Config {
     /// `RATE_LIMIT_REDIS_PREFIX`: the prefix of the rate-limit keys in Redis (when `REDIS_URL`
     /// is set).
     pub rate_limit_redis_prefix: String,
+    /// `DLQ_MAX_RETRIES`: replays of a failed run before its dead-letter entry is abandoned.
+    pub dlq_max_retries: u32,
+    /// `DLQ_BACKOFF_BASE_MS`: the wait before a failed run's first replay (doubled for each
+    /// further one, with jitter).
+    pub dlq_backoff_base_ms: u64,
+    /// `DLQ_WORKER_ENABLED`: replay due dead-letter entries in the background.
+    pub dlq_worker_enabled: bool,
+    /// `DLQ_POLL_INTERVAL_MS`: how often the worker looks for due entries.
+    pub dlq_poll_interval_ms: u64,
+    /// `DLQ_BATCH_SIZE`: the most entries the worker claims at once.
+    pub dlq_batch_size: u64,
+    /// `DLQ_LEASE_SECONDS`: how long a claimed entry is kept from other workers (a crashed
+    /// worker's entry is due again after it).
+    pub dlq_lease_seconds: u64,
 }
 
 impl Config {
@@ -297,6 +312,28 @@ impl Config {
             enabled: self.summary_enabled,
             threshold: self.summary_threshold,
             keep_last: self.summary_keep_last_n,
+        }
+    }
+
+    /// The dead-letter retry settings: `DLQ_MAX_RETRIES`, `DLQ_BACKOFF_BASE_MS`.
+    #[must_use]
+    pub fn dead_letter_config(&self) -> DeadLetterConfig {
+        DeadLetterConfig {
+            max_retries: i32::try_from(self.dlq_max_retries).unwrap_or(i32::MAX),
+            backoff_base: Duration::from_millis(self.dlq_backoff_base_ms),
+            ..DeadLetterConfig::default()
+        }
+    }
+
+    /// The dead-letter worker's settings: `DLQ_POLL_INTERVAL_MS`, `DLQ_BATCH_SIZE`,
+    /// `DLQ_LEASE_SECONDS`.
+    #[must_use]
+    pub fn dead_letter_worker_config(&self) -> WorkerConfig {
+        WorkerConfig {
+            poll_interval: Duration::from_millis(self.dlq_poll_interval_ms),
+            batch_size: self.dlq_batch_size,
+            lease: Duration::from_secs(self.dlq_lease_seconds),
+            ..WorkerConfig::default()
         }
     }
 
@@ -428,6 +465,12 @@ impl fmt::Debug for Config {
                 &self.rate_limit_generations_per_minute,
             )
             .field("rate_limit_redis_prefix", &self.rate_limit_redis_prefix)
+            .field("dlq_max_retries", &self.dlq_max_retries)
+            .field("dlq_backoff_base_ms", &self.dlq_backoff_base_ms)
+            .field("dlq_worker_enabled", &self.dlq_worker_enabled)
+            .field("dlq_poll_interval_ms", &self.dlq_poll_interval_ms)
+            .field("dlq_batch_size", &self.dlq_batch_size)
+            .field("dlq_lease_seconds", &self.dlq_lease_seconds)
             .finish()
     }
 }

@@ -6,6 +6,7 @@
 
 mod auth;
 mod content;
+mod dead_letters;
 mod health;
 mod openapi;
 mod pulse;
@@ -73,6 +74,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(pulse::provider_calls))
         .routes(routes!(pulse::metrics))
         .routes(routes!(pulse::stats))
+        .routes(routes!(dead_letters::list))
+        .routes(routes!(dead_letters::get))
+        .routes(routes!(dead_letters::retry))
+        .routes(routes!(dead_letters::resolve))
+        .routes(routes!(dead_letters::abandon))
 }
 
 /// The complete application router (routes, docs, fallbacks), with the state attached.

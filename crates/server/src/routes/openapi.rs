@@ -30,7 +30,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         (name = "sessions", description = "Chat sessions, their messages, and a chat turn as \
             Server-Sent Events (the same turn runs over the WebSocket at `/ws`)"),
         (name = "pulse", description = "Observability for the organization's admins: pipeline \
-            runs, their events, provider calls, metrics and stats"),
+            runs, their events, provider calls, metrics and stats, the dead-letter queue of failed \
+            runs and their replays"),
     )
 )]
 pub struct ApiDoc;

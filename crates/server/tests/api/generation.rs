@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// A script answer, cut into three chunks as a model streams it.
-fn script_answer(content: &str) -> Reply {
+pub fn script_answer(content: &str) -> Reply {
     let answer = json!({
         "content": content,
         "key_talking_points": ["Cuts reporting time", "Live in a week"],
@@ -42,7 +42,7 @@ fn email_answer(subject: &str) -> Reply {
 }
 
 /// A client and a product of the tenant.
-async fn subjects(app: &TestApp, token: &str) -> (String, String) {
+pub async fn subjects(app: &TestApp, token: &str) -> (String, String) {
     let client = app
         .create(
             "/api/v1/clients",

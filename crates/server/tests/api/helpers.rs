@@ -115,6 +115,7 @@ impl TestApp {
         }
     }
 
+    /// The configuration the server was built with (to build a second instance on the same
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

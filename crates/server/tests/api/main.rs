@@ -16,6 +16,7 @@ mod content_products;
 mod content_profile;
 mod content_scripts;
 mod content_validation;
+mod dead_letters;
 mod errors;
 mod generation;
 mod health;

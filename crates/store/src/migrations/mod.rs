@@ -18,7 +18,9 @@
 //!   (`m20261201_000005`);
 //! - `provider_calls` gains `ttft_ms`, `tokens_estimated`, `priced`, `finish_reason`,
 //!   `response_model` and an `(org_id, started_at)` index (`m20261201_000006`);
-//! - `pipeline_runs` gains the same index, for Pulse (`m20261201_000007`).
+//! - `pipeline_runs` gains the same index, for Pulse (`m20261201_000007`);
+//! - `dead_letter_queue` gains `(status, next_retry_at)` and `(org_id, created_at)` indexes,
+//!   for the replay worker and the admins' list (`m20261201_000008`).
 //!
 //! A migration, once released, never changes: a new change is a new migration. Applied
 //! migrations are recorded in `seaql_migrations`. [`crate::Store::migrate`] applies them
@@ -31,6 +33,7 @@ mod m20261122_000004_content;
 mod m20261201_000005_content_safety;
 mod m20261201_000006_provider_call_metrics;
 mod m20261201_000007_pulse_run_index;
+mod m20261201_000008_dead_letter_index;
 pub(crate) mod runner;
 mod schema;
 
@@ -50,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_content_safety::Migration),
             Box::new(m20261201_000006_provider_call_metrics::Migration),
             Box::new(m20261201_000007_pulse_run_index::Migration),
+            Box::new(m20261201_000008_dead_letter_index::Migration),
         ]
     }
 }

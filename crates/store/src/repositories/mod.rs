@@ -15,6 +15,7 @@
 //! errors go through [`crate::error::db_error`].
 
 mod content;
+mod dead_letters;
 mod idempotency;
 mod identity;
 mod pipeline_runs;
@@ -28,6 +29,7 @@ pub use content::{
     ClientStore, CompanyProfiles, ContentEntity, ContentTable, EditableEntity, EmailStore,
     ProductStore, ScriptStore, VersionedEntity,
 };
+pub use dead_letters::DeadLetters;
 pub use idempotency::{Claim, IDEMPOTENCY_TTL, IdempotencyKeys, StoredResponse};
 pub use identity::IdentityStore;
 pub use pipeline_runs::PipelineRuns;

@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, IdenStatic, Iterabl
 use std::collections::BTreeSet;
 
 /// The migrations, in order.
-const MIGRATIONS: [&str; 7] = [
+const MIGRATIONS: [&str; 8] = [
     "m20261122_000001_identity",
     "m20261122_000002_sessions",
     "m20261122_000003_observability",
@@ -16,6 +16,7 @@ const MIGRATIONS: [&str; 7] = [
     "m20261201_000005_content_safety",
     "m20261201_000006_provider_call_metrics",
     "m20261201_000007_pulse_run_index",
+    "m20261201_000008_dead_letter_index",
 ];
 
 /// Every index created with CREATE INDEX (unique constraints declared in CREATE TABLE are
@@ -82,6 +83,8 @@ const INDEXES: &[(&str, &str)] = &[
     ("idempotency_keys", "idx_idempotency_keys_expires_at"),
     ("provider_calls", "idx_provider_calls_org_started"),
     ("pipeline_runs", "idx_pipeline_runs_org_started"),
+    ("dead_letter_queue", "idx_dlq_due"),
+    ("dead_letter_queue", "idx_dlq_org_created"),
 ];
 
 /// (table, entity columns) for every entity.
@@ -223,6 +226,11 @@ pub async fn migrations_roll_back_and_apply_again(store: &Store) {
     let mut newest_first = MIGRATIONS.to_vec();
     newest_first.reverse();
 
+    assert_eq!(store.migrate_down(Some(1)).await.unwrap(), [MIGRATIONS[7]]);
+    let dlq = database_indexes(store, "dead_letter_queue").await;
+    assert!(!dlq.contains("idx_dlq_due") && !dlq.contains("idx_dlq_org_created"));
+    assert!(dlq.contains("idx_dlq_status"), "{backend:?}");
+
     assert_eq!(store.migrate_down(Some(1)).await.unwrap(), [MIGRATIONS[6]]);
     assert!(
         !database_indexes(store, "pipeline_runs")
@@ -264,7 +272,7 @@ pub async fn migrations_roll_back_and_apply_again(store: &Store) {
     assert!(!database_tables(store).await.contains("products"));
     assert!(database_tables(store).await.contains("pipeline_runs"));
 
-    assert_eq!(store.migrate_down(None).await.unwrap(), newest_first[4..]);
+    assert_eq!(store.migrate_down(None).await.unwrap(), newest_first[5..]);
     let left: Vec<String> = database_tables(store).await.into_iter().collect();
     assert_eq!(
         left,
