@@ -274,7 +274,7 @@ async fn start_server(
         .spawn()
         .with_context(|| format!("starting {}", options.server.display()))?;
     let base = format!("http://{bind}");
-    let client = reqwest::Client::new();
+    let client = hellosales_server::startup::http_client()?;
     for _ in 0..100 {
         if client
             .get(format!("{base}/health"))
@@ -301,9 +301,7 @@ async fn main() -> anyhow::Result<()> {
     let pid = child.id().context("the server has no pid")?;
     let target = Arc::new(Target {
         base,
-        client: reqwest::Client::builder()
-            .pool_max_idle_per_host(256)
-            .build()?,
+        client: hellosales_server::startup::http_client()?,
     });
 
     let mut users = Vec::with_capacity(options.users);
