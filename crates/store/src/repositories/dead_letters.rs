@@ -22,6 +22,7 @@
 
 use crate::entities::dead_letter_queue::{ActiveModel, Column, Entity, Model};
 use crate::error::db_error;
+use crate::repositories::paging::newest_first;
 use crate::repositories::{clip, later_than, now};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -36,9 +37,8 @@ use hellosales_domain::{AppError, AppResult, OrgId, UserId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
+    ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use std::time::Duration;
 use uuid::Uuid;
@@ -291,19 +291,8 @@ impl DeadLetterStore for DeadLetters {
         page: PageQuery,
     ) -> AppResult<Page<DeadLetter>> {
         let select = list_select(org, filter);
-        let total = select.clone().count(&self.db).await.map_err(db_error)?;
-        let rows = if page.offset >= total {
-            Vec::new()
-        } else {
-            select
-                .order_by_desc(Column::CreatedAt)
-                .order_by_desc(Column::Id)
-                .limit(page.limit)
-                .offset(page.offset)
-                .all(&self.db)
-                .await
-                .map_err(db_error)?
-        };
+        let (rows, total) =
+            newest_first(&self.db, select, [Column::CreatedAt, Column::Id], page).await?;
         Ok(Page {
             items: rows.into_iter().map(to_entry).collect::<AppResult<_>>()?,
             total,

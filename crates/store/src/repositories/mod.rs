@@ -18,6 +18,7 @@ mod content;
 mod dead_letters;
 mod idempotency;
 mod identity;
+mod paging;
 mod pipeline_runs;
 mod provider_calls;
 mod pulse;

@@ -8,6 +8,7 @@
 
 use crate::entities::{pipeline_events, pipeline_runs, provider_calls};
 use crate::error::db_error;
+use crate::repositories::paging::newest_first;
 use async_trait::async_trait;
 use hellosales_domain::content::{Page, PageQuery};
 use hellosales_domain::error::Resource;
@@ -18,8 +19,7 @@ use hellosales_domain::pulse::{
 use hellosales_domain::pulse_metrics::{MetricsWindow, PulseMetrics, PulseStats, StatsWindow};
 use hellosales_domain::{AppError, AppResult, OrgId};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -45,33 +45,6 @@ impl Pulse {
             .map_err(db_error)?
             .ok_or_else(|| AppError::not_found(Resource::PipelineRun, id))
     }
-}
-
-/// `select` narrowed to `page`, with the total of matching rows; no second query past the end.
-async fn page_of<E: EntityTrait>(
-    db: &DatabaseConnection,
-    select: Select<E>,
-    order: [E::Column; 2],
-    page: PageQuery,
-) -> AppResult<(Vec<E::Model>, u64)>
-where
-    E::Model: Sync,
-{
-    let total = select.clone().count(db).await.map_err(db_error)?;
-    let [at, id] = order;
-    let rows = if page.offset >= total {
-        Vec::new()
-    } else {
-        select
-            .order_by_desc(at)
-            .order_by_desc(id)
-            .limit(page.limit)
-            .offset(page.offset)
-            .all(db)
-            .await
-            .map_err(db_error)?
-    };
-    Ok((rows, total))
 }
 
 fn wide(value: Option<i32>) -> Option<i64> {
@@ -219,7 +192,7 @@ impl PulseStore for Pulse {
         page: PageQuery,
     ) -> AppResult<Page<PipelineRun>> {
         let order = [pipeline_runs::Column::StartedAt, pipeline_runs::Column::Id];
-        let (rows, total) = page_of(&self.db, run_select(org, filter), order, page).await?;
+        let (rows, total) = newest_first(&self.db, run_select(org, filter), order, page).await?;
         Ok(Page {
             items: rows.into_iter().map(|row| to_run(org, row)).collect(),
             total,
@@ -256,7 +229,7 @@ impl PulseStore for Pulse {
             provider_calls::Column::StartedAt,
             provider_calls::Column::Id,
         ];
-        let (rows, total) = page_of(&self.db, call_select(org, filter), order, page).await?;
+        let (rows, total) = newest_first(&self.db, call_select(org, filter), order, page).await?;
         Ok(Page {
             items: rows.into_iter().map(|row| to_call(org, row)).collect(),
             total,

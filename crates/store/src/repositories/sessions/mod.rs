@@ -18,6 +18,7 @@ mod summaries;
 use crate::entities::sessions::{ActiveModel, Column, Entity, Model};
 use crate::error::db_error;
 use crate::repositories::now;
+use crate::repositories::paging::newest_first;
 use async_trait::async_trait;
 use hellosales_domain::content::{Page, PageQuery};
 use hellosales_domain::error::Resource;
@@ -31,7 +32,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    Select,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -92,19 +93,8 @@ impl SessionStore for Sessions {
 
     async fn list(&self, org: OrgId, user: UserId, page: PageQuery) -> AppResult<Page<Session>> {
         let select = owned(org, user);
-        let total = select.clone().count(&self.db).await.map_err(db_error)?;
-        let rows = if page.offset >= total {
-            Vec::new()
-        } else {
-            select
-                .order_by_desc(Column::CreatedAt)
-                .order_by_desc(Column::Id)
-                .limit(page.limit)
-                .offset(page.offset)
-                .all(&self.db)
-                .await
-                .map_err(db_error)?
-        };
+        let (rows, total) =
+            newest_first(&self.db, select, [Column::CreatedAt, Column::Id], page).await?;
         Ok(Page {
             items: rows.into_iter().map(to_session).collect::<AppResult<_>>()?,
             total,
