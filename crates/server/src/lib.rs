@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod eval;
 pub mod http;
+pub mod models;
 pub mod rate_limit;
 pub mod retention;
 pub mod routes;

@@ -55,6 +55,15 @@ impl Application {
         }
         fail_abandoned_runs(&store, &config).await;
         let ai = AiServices::build(&config, &store)?;
+        if config.local_model_preload
+            && let Some(local) = ai.local_llm().cloned()
+        {
+            // Loaded in the background: the server answers at once, the first generation does
+            // not wait for the load (a failure is logged and retried by that generation).
+            tokio::spawn(async move {
+                let _ = local.ready().await;
+            });
+        }
         let verifier = TokenVerifier::new(auth_settings(&config), http_client()?)
             .await
             .context("setting up token verification")?;

@@ -41,6 +41,12 @@ llm_retry_max_attempts = 3
 llm_retry_base_delay_ms = 250
 llm_retry_max_delay_ms = 10000
 provider_calls_store_prompts = true
+local_model_context = 4096
+local_model_concurrency = 1
+local_model_queue = 4
+local_model_max_tokens = 1024
+local_model_seed = 42
+local_model_preload = true
 retention_days = 30
 retention_interval_hours = 24
 retention_batch_size = 1000
@@ -131,6 +137,22 @@ const ENV_VARS: &[(&str, &str, Kind)] = &[
     ("WS_MAX_FRAME_BYTES", "ws_max_frame_bytes", Kind::Scalar),
     ("WS_AUTH_TIMEOUT_MS", "ws_auth_timeout_ms", Kind::Scalar),
     ("LLM_PROVIDER", "llm_provider", Kind::Text),
+    ("LOCAL_MODEL_PATH", "local_model_path", Kind::Text),
+    ("LOCAL_MODEL_THREADS", "local_model_threads", Kind::Scalar),
+    ("LOCAL_MODEL_CONTEXT", "local_model_context", Kind::Scalar),
+    (
+        "LOCAL_MODEL_CONCURRENCY",
+        "local_model_concurrency",
+        Kind::Scalar,
+    ),
+    ("LOCAL_MODEL_QUEUE", "local_model_queue", Kind::Scalar),
+    (
+        "LOCAL_MODEL_MAX_TOKENS",
+        "local_model_max_tokens",
+        Kind::Scalar,
+    ),
+    ("LOCAL_MODEL_SEED", "local_model_seed", Kind::Scalar),
+    ("LOCAL_MODEL_PRELOAD", "local_model_preload", Kind::Scalar),
     ("LLM_MODEL", "llm_model", Kind::Text),
     ("LLM_FALLBACK_PROVIDER", "llm_fallback_provider", Kind::Text),
     ("LLM_FALLBACK_MODEL", "llm_fallback_model", Kind::Text),
@@ -406,10 +428,28 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
         ("DLQ_POLL_INTERVAL_MS", config.dlq_poll_interval_ms),
         ("DLQ_BATCH_SIZE", config.dlq_batch_size),
         ("DLQ_LEASE_SECONDS", config.dlq_lease_seconds),
+        (
+            "LOCAL_MODEL_CONCURRENCY",
+            u64::from(config.local_model_concurrency),
+        ),
+        (
+            "LOCAL_MODEL_MAX_TOKENS",
+            u64::from(config.local_model_max_tokens),
+        ),
+        (
+            "LOCAL_MODEL_THREADS",
+            config.local_model_threads.map_or(1, u64::from),
+        ),
     ] {
         if value == 0 {
             return Err(ConfigError::new(setting, "must be greater than 0"));
         }
+    }
+    if config.local_model_context < 256 {
+        return Err(ConfigError::new(
+            "LOCAL_MODEL_CONTEXT",
+            "must be at least 256",
+        ));
     }
     let max_days = hellosales_domain::retention::MAX_RETENTION_DAYS;
     if i64::try_from(config.retention_days).map_or(true, |days| days > max_days) {

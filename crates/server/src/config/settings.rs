@@ -3,6 +3,7 @@
 use super::llm::{LlmEndpoint, LlmProviderName, PriceSetting};
 use hellosales_app::chat::{ChatConfig, QualityMode, SummaryConfig};
 use hellosales_app::dead_letters::{DeadLetterConfig, WorkerConfig};
+use hellosales_local_llm::LocalLlmSettings;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use stageflow::interceptors::{
@@ -159,6 +160,25 @@ pub struct Config {
     /// `LLM_RETRY_MAX_DELAY_MS`: the longest wait between attempts; a `Retry-After` asking for
     /// more is not waited for.
     pub llm_retry_max_delay_ms: u64,
+    /// `LOCAL_MODEL_PATH`: the GGUF the local provider runs (any llama-architecture model);
+    /// `<HELLOSALES_DATA_DIR>/models/SmolLM2-135M-Instruct.Q4_1.gguf` when unset.
+    pub local_model_path: Option<PathBuf>,
+    /// `LOCAL_MODEL_THREADS`: CPU threads per local generation; up to 4 of the machine's cores
+    /// when unset. On a busy machine fewer threads decode faster.
+    pub local_model_threads: Option<u16>,
+    /// `LOCAL_MODEL_CONTEXT`: tokens of context (prompt and answer) per local generation.
+    pub local_model_context: u32,
+    /// `LOCAL_MODEL_CONCURRENCY`: local generations that run at once, each with its context.
+    pub local_model_concurrency: u16,
+    /// `LOCAL_MODEL_QUEUE`: local requests that may wait before `PROVIDER_BUSY`.
+    pub local_model_queue: u16,
+    /// `LOCAL_MODEL_MAX_TOKENS`: tokens a local generation writes when the caller sets no limit.
+    pub local_model_max_tokens: u32,
+    /// `LOCAL_MODEL_SEED`: the sampling seed of the first local request (then one more each).
+    pub local_model_seed: u32,
+    /// `LOCAL_MODEL_PRELOAD`: load the local model in the background at start-up rather than
+    /// on the first request.
+    pub local_model_preload: bool,
     /// `PROVIDER_CALLS_STORE_PROMPTS`: keep prompt and output text in `provider_calls`.
     pub provider_calls_store_prompts: bool,
     /// `RETENTION_DAYS`: pipeline events and provider-call payloads older than this are
@@ -337,6 +357,31 @@ impl Config {
         }
     }
 
+    /// Where `hellosales models fetch` puts the model files: `<HELLOSALES_DATA_DIR>/models`.
+    #[must_use]
+    pub fn models_dir(&self) -> PathBuf {
+        self.data_dir.join("models")
+    }
+
+    /// The settings of the local LLM provider (`LOCAL_MODEL_*`).
+    #[must_use]
+    pub fn local_llm(&self, model_id: &str) -> LocalLlmSettings {
+        let path = self.local_model_path.clone().unwrap_or_else(|| {
+            self.models_dir()
+                .join(hellosales_local_llm::DEFAULT_MODEL_FILE)
+        });
+        let defaults = LocalLlmSettings::new(path, model_id);
+        LocalLlmSettings {
+            threads: self.local_model_threads.unwrap_or(defaults.threads),
+            context_tokens: self.local_model_context,
+            workers: self.local_model_concurrency,
+            queue_depth: self.local_model_queue,
+            default_max_tokens: self.local_model_max_tokens,
+            seed: self.local_model_seed,
+            ..defaults
+        }
+    }
+
     /// The primary LLM provider, resolved.
     #[must_use]
     pub fn llm_primary(&self) -> LlmEndpoint {
@@ -471,6 +516,14 @@ impl fmt::Debug for Config {
             .field("dlq_poll_interval_ms", &self.dlq_poll_interval_ms)
             .field("dlq_batch_size", &self.dlq_batch_size)
             .field("dlq_lease_seconds", &self.dlq_lease_seconds)
+            .field("local_model_path", &self.local_model_path)
+            .field("local_model_threads", &self.local_model_threads)
+            .field("local_model_context", &self.local_model_context)
+            .field("local_model_concurrency", &self.local_model_concurrency)
+            .field("local_model_queue", &self.local_model_queue)
+            .field("local_model_max_tokens", &self.local_model_max_tokens)
+            .field("local_model_seed", &self.local_model_seed)
+            .field("local_model_preload", &self.local_model_preload)
             .finish()
     }
 }

@@ -32,6 +32,19 @@ pub fn backends() -> Vec<Backend> {
     all
 }
 
+/// The fetched local model (`HELLOSALES_MODELS_DIR`, as `scripts/test.sh` sets it, else the
+/// default cache). A missing file fails the server's start with the way to fetch it.
+pub fn local_model_path() -> std::path::PathBuf {
+    std::env::var_os("HELLOSALES_MODELS_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|home| std::path::PathBuf::from(home).join(".cache/hellosales/models"))
+        })
+        .unwrap_or_default()
+        .join(hellosales_local_llm::DEFAULT_MODEL_FILE)
+}
+
 pub struct TestApp {
     pub addr: SocketAddr,
     /// The server's state (its store, its AI services).
@@ -68,6 +81,14 @@ impl TestApp {
                 data_dir.path().display().to_string(),
             ),
             ("DATABASE_URL".to_owned(), database.url().to_owned()),
+            // The default provider is the local model: its fetched file, loaded only by the
+            // tests that generate with it, on one thread (tests run side by side).
+            (
+                "LOCAL_MODEL_PATH".to_owned(),
+                local_model_path().display().to_string(),
+            ),
+            ("LOCAL_MODEL_PRELOAD".to_owned(), "false".to_owned()),
+            ("LOCAL_MODEL_THREADS".to_owned(), "1".to_owned()),
             ("LOG_LEVEL".to_owned(), "warn".to_owned()),
             (
                 "HELLOSALES_METRICS_BIND".to_owned(),

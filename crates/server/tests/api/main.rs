@@ -23,6 +23,7 @@ mod health;
 mod helpers;
 mod identity;
 mod instances;
+mod local_model;
 mod observability;
 mod pulse;
 mod pulse_metrics;
