@@ -232,8 +232,8 @@ pub(super) async fn confirm(
     version: DateTime<Utc>,
 ) -> AppResult<()> {
     Entity::update_many()
-        .col_expr(Column::SourceUpdatedAt, Expr::val(version).into())
-        .col_expr(Column::UpdatedAt, Expr::val(now()).into())
+        .col_expr(Column::SourceUpdatedAt, Expr::val(version))
+        .col_expr(Column::UpdatedAt, Expr::val(now()))
         .filter(Column::OrgId.eq(org.as_uuid()))
         .filter(Column::Kind.eq(kind.as_str()))
         .filter(Column::ItemId.eq(id))
