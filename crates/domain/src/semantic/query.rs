@@ -22,8 +22,10 @@ pub struct SearchParams {
     /// What to look for, 1 to 500 characters.
     pub q: Option<String>,
     /// Only items of this kind: `product`, `client`, `script`, `email` or `interaction`.
+    #[param(value_type = Option<SearchKind>)]
     pub kind: Option<String>,
     /// Only the messages of this session of the caller's (a UUID).
+    #[param(value_type = Option<String>, format = Uuid)]
     pub session_id: Option<String>,
     /// Results, 1 to 50 (default 10).
     pub limit: Option<u64>,

@@ -31,9 +31,6 @@ pub async fn search(
     caller: Authenticated,
     Query(params): Query<SearchParams>,
 ) -> Result<Json<SearchResults>, ApiError> {
-    let semantic = state
-        .ai()
-        .semantic()
-        .ok_or(AppError::EmbeddingsNotConfigured)?;
+    let semantic = state.semantic().ok_or(AppError::EmbeddingsNotConfigured)?;
     Ok(Json(semantic.search.search(&caller, params).await?))
 }
