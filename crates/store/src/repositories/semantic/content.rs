@@ -93,8 +93,7 @@ impl Embeddable for sales_emails::Entity {
     }
 }
 
-/// `SELECT 1 FROM content_embeddings WHERE kind AND item_id = <E>.id AND model_id`, plus
-/// `extra`.
+/// `SELECT 1 FROM content_embeddings WHERE kind AND item_id = <E>.id AND model_id`.
 fn vector_of_row<E: EntityTrait + Default>(
     kind: SearchKind,
     id: E::Column,
