@@ -1,6 +1,7 @@
 //! HelloSales use cases: the application services that handlers call, the pipelines, stages
 //! and prompts built on `stageflow` (the chat assistant, script and email generation), the
-//! streaming of LLM answers they share, guardrails and background jobs.
+//! streaming of LLM answers they share, guardrails, semantic search and memory, and background
+//! jobs.
 //!
 //! Services depend on the domain's ports only (`Arc<dyn …Repository>`); the server wires the
 //! concrete store and providers in.
@@ -22,6 +23,7 @@ pub mod generation;
 pub mod guardrails;
 pub mod observability;
 mod route_notices;
+pub mod semantic;
 pub mod services;
 mod streamed;
 

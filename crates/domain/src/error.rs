@@ -308,6 +308,10 @@ pub enum AppError {
         /// The pipeline run, for correlation with Pulse.
         pipeline_run_id: Option<String>,
     },
+    /// Semantic search and memory are switched off on this server (`EMBEDDING_PROVIDER=none`,
+    /// or the local model could not be loaded).
+    #[error("semantic search is not configured on this server")]
+    EmbeddingsNotConfigured,
     /// A dependency of the server (database, cache) is unavailable.
     #[error("{message}")]
     ServiceUnavailable {
@@ -461,6 +465,7 @@ impl AppError {
                 reason: reason.clone(),
                 pipeline_run_id: pipeline_run_id.clone(),
             },
+            Self::EmbeddingsNotConfigured => Self::EmbeddingsNotConfigured,
             Self::ServiceUnavailable { message } => Self::ServiceUnavailable {
                 message: message.clone(),
             },
@@ -497,6 +502,7 @@ impl AppError {
             Self::StageFailed { .. } => "STAGE_FAILED",
             Self::PipelineCancelled { .. } => "PIPELINE_CANCELLED",
             Self::GenerationInvalidOutput { .. } => "GENERATION_INVALID_OUTPUT",
+            Self::EmbeddingsNotConfigured => "EMBEDDINGS_NOT_CONFIGURED",
             Self::ServiceUnavailable { .. } => "SERVICE_UNAVAILABLE",
             Self::Internal { .. } => "INTERNAL_ERROR",
         }
@@ -610,6 +616,10 @@ mod tests {
         );
         assert_eq!(AppError::TokenExpired.code(), "TOKEN_EXPIRED");
         assert!(AppError::TokenExpired.retryable());
+        let off = AppError::EmbeddingsNotConfigured;
+        assert_eq!(off.code(), "EMBEDDINGS_NOT_CONFIGURED");
+        assert!(!off.retryable(), "a setting, not a passing failure");
+        assert_eq!(off.client_copy().map(|e| e.code()), Some(off.code()));
         assert!(!AppError::bad_request("x").retryable());
     }
 

@@ -13,6 +13,7 @@ pub mod ports;
 pub mod pulse;
 pub mod pulse_metrics;
 pub mod retention;
+pub mod semantic;
 pub mod sessions;
 
 pub use error::{AppError, AppResult, ErrorDetails};

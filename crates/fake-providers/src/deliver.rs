@@ -2,6 +2,7 @@
 //! statuses, raw and invalid bodies, no answer), and the delivery of the body chunks with the
 //! scripted delay, disconnect or stall.
 
+use crate::hashed;
 use crate::recorded::RecordedRequest;
 use crate::reply::{Ending, Reply, ReplyBody, TextReply};
 use axum::body::Body;
@@ -63,6 +64,19 @@ pub(crate) async fn respond(
             Some(answer) => vec![answer.to_string()],
             None => return error(format, 500, "the fake has no embeddings here", None),
         },
+        ReplyBody::HashedEmbeddings {
+            dimensions,
+            prompt_tokens,
+        } => {
+            let vectors: Vec<Vec<f32>> = hashed::inputs(&request.body)
+                .iter()
+                .map(|input| hashed::vector(input, dimensions))
+                .collect();
+            match format.embeddings(&vectors, prompt_tokens, request) {
+                Some(answer) => vec![answer.to_string()],
+                None => return error(format, 500, "the fake has no embeddings here", None),
+            }
+        }
         ReplyBody::Raw(chunks) => chunks,
         ReplyBody::InvalidJson if streaming => vec!["data: {not json\n\n".to_owned()],
         ReplyBody::InvalidJson => vec!["{not json".to_owned()],

@@ -4,7 +4,9 @@
 //!
 //! Each test scripts the replies ([`Reply`]: text in given chunks, usage or none, a delay
 //! before the first chunk, a mid-stream disconnect, error statuses, invalid JSON) and reads
-//! back every request the server received ([`RecordedRequest`]).
+//! back every request the server received ([`RecordedRequest`]). Embeddings are fixed vectors
+//! ([`Reply::embeddings`]) or computed from the inputs' words ([`Reply::hashed_embeddings`]),
+//! so that a search can be ranked through the real HTTP path.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -19,6 +21,7 @@
 
 mod deliver;
 mod gemini;
+mod hashed;
 mod openai;
 mod recorded;
 mod reply;

@@ -26,6 +26,11 @@ pub(crate) enum ReplyBody {
         vectors: Vec<Vec<f32>>,
         prompt_tokens: Option<u32>,
     },
+    /// One bag-of-words hashing vector per input of the request (see `hashed`).
+    HashedEmbeddings {
+        dimensions: usize,
+        prompt_tokens: Option<u32>,
+    },
     /// An error status with the provider's error body.
     Error {
         status: u16,
@@ -121,6 +126,18 @@ impl Reply {
         })
     }
 
+    /// Embeddings computed from each input's words: a normalised bag-of-words hashing vector
+    /// of `dimensions` values, so that texts sharing words are closer (cosine) than texts
+    /// sharing none. Deterministic; without usage. Make it the default reply of a server
+    /// that only serves embeddings ([`set_default`](crate::FakeProviderServer::set_default)).
+    #[must_use]
+    pub fn hashed_embeddings(dimensions: usize) -> Self {
+        Self::new(ReplyBody::HashedEmbeddings {
+            dimensions,
+            prompt_tokens: None,
+        })
+    }
+
     /// An error status with the provider's error body carrying `message`.
     pub fn error(status: u16, message: impl Into<String>) -> Self {
         Self::new(ReplyBody::Error {
@@ -175,6 +192,10 @@ impl Reply {
         match &mut self.body {
             ReplyBody::Text(text) => text.usage = Some((prompt_tokens, completion_tokens)),
             ReplyBody::Embeddings {
+                prompt_tokens: tokens,
+                ..
+            }
+            | ReplyBody::HashedEmbeddings {
                 prompt_tokens: tokens,
                 ..
             } => *tokens = Some(prompt_tokens),

@@ -122,3 +122,46 @@ async fn a_disconnect_cuts_the_body_before_its_end() {
         "the body must end in an error"
     );
 }
+
+#[tokio::test]
+async fn hashed_embeddings_put_texts_sharing_words_closer() {
+    let server = FakeProviderServer::start().await.unwrap();
+    server.set_default(Reply::hashed_embeddings(64));
+    let url = format!("{}/embeddings", server.openai_base_url());
+    let body = json!({
+        "model": "fake-embed",
+        "input": ["zephyr enterprise pricing", "pricing of zephyr", "bakery croissants"],
+    });
+    let answer: Value = post(url.clone(), &body).await.json().await.unwrap();
+    assert_eq!(answer["model"], "fake-embed");
+    let mut data = answer["data"].as_array().unwrap().clone();
+    data.sort_by_key(|d| d["index"].as_u64());
+    let vectors: Vec<Vec<f64>> = data
+        .iter()
+        .map(|d| {
+            d["embedding"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(vectors.len(), 3);
+    assert!(vectors.iter().all(|v| v.len() == 64));
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    assert!(dot(&vectors[0], &vectors[1]) > dot(&vectors[0], &vectors[2]));
+    // The same text gets the same vector, whatever the request.
+    let again: Value = post(url, &json!({"model": "m", "input": "bakery croissants"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let single: Vec<f64> = again["data"][0]["embedding"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(single, vectors[2]);
+}

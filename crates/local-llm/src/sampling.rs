@@ -6,6 +6,7 @@ use llama_cpp_2::json_schema_to_grammar;
 use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
+use serde_json::Value;
 
 /// The temperature when a request sets none.
 const DEFAULT_TEMPERATURE: f32 = 0.5;
@@ -20,13 +21,41 @@ const PENALTY_REPEAT: f32 = 1.1;
 /// The schema uses something llama.cpp's converter cannot express.
 pub fn grammar_for(request: &ChatRequest) -> Result<Option<String>, String> {
     let schema = match (&request.response_schema, request.json_mode) {
-        (Some(schema), _) => schema.to_string(),
+        (Some(schema), _) => {
+            let mut schema = schema.clone();
+            require_content(&mut schema);
+            schema.to_string()
+        }
         (None, true) => r#"{"type":"object"}"#.to_owned(),
         (None, false) => return Ok(None),
     };
     json_schema_to_grammar(&schema)
         .map(Some)
         .map_err(|error| format!("the response schema cannot be turned into a grammar: {error}"))
+}
+
+/// Asks for at least one character in every string and one item in every array that does not
+/// say otherwise. A small model under a grammar otherwise often closes a field at once (`""`,
+/// `[]`): valid JSON, but an empty subject or script is not an answer.
+fn require_content(schema: &mut Value) {
+    match schema {
+        Value::Object(object) => {
+            match object.get("type").and_then(Value::as_str) {
+                Some("string") if !object.contains_key("enum") => {
+                    object.entry("minLength").or_insert(Value::from(1));
+                }
+                Some("array") => {
+                    object.entry("minItems").or_insert(Value::from(1));
+                }
+                _ => {}
+            }
+            for value in object.values_mut() {
+                require_content(value);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(require_content),
+        _ => {}
+    }
 }
 
 /// The sampler chain for one generation.
@@ -163,6 +192,23 @@ mod tests {
         let grammar = grammar_for(&request).ok().flatten().unwrap_or_default();
         assert!(grammar.contains("root ::="), "{grammar}");
         assert!(grammar.contains("subject"), "{grammar}");
+    }
+
+    #[test]
+    fn strings_and_arrays_must_not_be_empty_unless_the_schema_says_so() {
+        let mut schema = json!({
+            "type": "object",
+            "properties": {
+                "subject": {"type": "string"},
+                "tags": {"type": "array", "items": {"type": "string", "minLength": 0}},
+                "kind": {"type": "string", "enum": ["a", "b"]}
+            }
+        });
+        require_content(&mut schema);
+        assert_eq!(schema["properties"]["subject"]["minLength"], 1);
+        assert_eq!(schema["properties"]["tags"]["minItems"], 1);
+        assert_eq!(schema["properties"]["tags"]["items"]["minLength"], 0);
+        assert!(schema["properties"]["kind"].get("minLength").is_none());
     }
 
     #[test]

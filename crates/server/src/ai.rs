@@ -10,7 +10,9 @@
 //!   (one per provider and model) and retry retryable refusals (`LLM_RETRY_*`);
 //! * the chat assistant: the guardrails (`GUARDRAILS_*`), the `chat` pipeline, the summary
 //!   cadence (`SUMMARY_*`) and the chat service (`QUALITY_MODE`, `LLM_MODEL_*`);
-//! * script and email generation: their pipelines, with the same guardrails and model.
+//! * script and email generation: their pipelines, with the same guardrails and model;
+//! * semantic search and chat memory (`EMBEDDING_*`, `MEMORY_*`, see [`crate::embeddings`]),
+//!   whose local model comes from [`local_embedder`].
 
 use crate::config::{Config, LlmEndpoint, LlmProviderName, PiiModeSetting};
 use anyhow::Context as _;
@@ -25,9 +27,12 @@ use hellosales_app::generation::{
     generation_pipeline,
 };
 use hellosales_app::guardrails::{GuardConfig, PiiMode, RuleBasedGuard};
+use hellosales_app::semantic::Semantic;
 use hellosales_domain::content::{Client, Product};
+use hellosales_domain::ports::EmbeddingProvider;
 use hellosales_domain::ports::LlmProvider;
 use hellosales_domain::ports::{EditableStore, GuardService, SessionStore};
+use hellosales_local_embeddings::{EmbedderOptions, LocalEmbedder};
 use hellosales_local_llm::LocalLlm;
 use hellosales_providers::openai_compatible::{
     GROQ_BASE_URL, OLLAMA_BASE_URL, OPENAI_BASE_URL, OPENROUTER_BASE_URL,
@@ -41,6 +46,7 @@ use hellosales_store::{EventWriterStats, Store};
 use stageflow::events::{BatchConfig, BatchedEventSink};
 use stageflow::interceptors::InterceptorConfig;
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -55,6 +61,7 @@ pub struct AiServices {
     interceptors: InterceptorConfig,
     chat: ChatService,
     generation: GenerationService,
+    semantic: Option<Semantic>,
 }
 
 impl fmt::Debug for AiServices {
@@ -63,6 +70,7 @@ impl fmt::Debug for AiServices {
             .field("llm", &self.llm.primary().llm.provider_name())
             .field("model", &self.llm.primary().model)
             .field("fallbacks", &self.llm.routes().count().saturating_sub(1))
+            .field("semantic", &self.semantic.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -105,6 +113,8 @@ impl AiServices {
             retry: config.llm_retry(),
         });
         let runs = RunLogger::new(Arc::new(store.pipeline_runs()));
+        let semantic =
+            crate::embeddings::semantic_services(config, store, prices.clone(), options)?;
         let wiring = Wiring {
             config,
             store,
@@ -113,6 +123,7 @@ impl AiServices {
             events: &events,
             interceptors: &interceptors,
             guard: guardrails(config)?,
+            semantic: semantic.as_ref(),
         };
         let chat = chat_service(&wiring)?;
         let generation = generation_service(&wiring)?;
@@ -125,7 +136,14 @@ impl AiServices {
             interceptors,
             chat,
             generation,
+            semantic,
         })
+    }
+
+    /// Semantic search, chat memory and the indexer; `None` when embeddings are off.
+    #[must_use]
+    pub fn semantic(&self) -> Option<&Semantic> {
+        self.semantic.as_ref()
     }
 
     /// The chat assistant.
@@ -176,11 +194,14 @@ impl AiServices {
         &self.interceptors
     }
 
-    /// Writes what is still queued: summaries being written, provider-call records, then
-    /// pipeline events.
+    /// Writes what is still queued: summaries being written, provider-call records (LLM and
+    /// embedding calls), then pipeline events.
     pub async fn shutdown(&self) {
         self.chat.summaries().idle().await;
         self.llm.flush().await;
+        if let Some(semantic) = &self.semantic {
+            semantic.flush().await;
+        }
         self.events.shutdown().await;
     }
 }
@@ -194,6 +215,7 @@ struct Wiring<'a> {
     events: &'a BatchedEventSink,
     interceptors: &'a InterceptorConfig,
     guard: Arc<dyn GuardService>,
+    semantic: Option<&'a Semantic>,
 }
 
 /// The guardrails of `GUARDRAILS_*`.
@@ -221,6 +243,7 @@ fn chat_service(wiring: &Wiring<'_>) -> anyhow::Result<ChatService> {
         events,
         interceptors,
         guard,
+        semantic,
     } = wiring;
     let sessions: Arc<dyn SessionStore> = Arc::new(store.sessions());
     let deps = ChatDeps {
@@ -229,6 +252,7 @@ fn chat_service(wiring: &Wiring<'_>) -> anyhow::Result<ChatService> {
         company_profiles: Arc::new(store.company_profiles()),
         identities: Arc::new(store.identities()),
         llm: (*llm).clone(),
+        memory: semantic.map(|s| s.memory.clone()),
     };
     let pipeline = chat_pipeline(
         &deps,
@@ -257,6 +281,7 @@ fn generation_service(wiring: &Wiring<'_>) -> anyhow::Result<GenerationService> 
         events,
         interceptors,
         guard,
+        ..
     } = wiring;
     let products: Arc<dyn EditableStore<Product>> = Arc::new(store.products());
     let clients: Arc<dyn EditableStore<Client>> = Arc::new(store.clients());
@@ -291,6 +316,18 @@ fn generation_service(wiring: &Wiring<'_>) -> anyhow::Result<GenerationService> 
         model: config.chat_config().model().to_owned(),
         dead_letters: Some(dead_letter_recorder(config, store)),
     }))
+}
+
+/// The in-process local embedding model (`EMBEDDING_PROVIDER=local`, all-MiniLM-L6-v2 on
+/// candle), loaded from `dir` (`LOCAL_EMBEDDING_MODEL_DIR`). Blocking for the load (well under
+/// a second): called once at start-up.
+///
+/// # Errors
+/// The model cannot be loaded from `dir` (the message says how to fetch it).
+pub fn local_embedder(dir: &Path) -> anyhow::Result<Arc<dyn EmbeddingProvider>> {
+    let embedder = LocalEmbedder::load(dir, EmbedderOptions::default())
+        .with_context(|| format!("loading the local embedding model from {}", dir.display()))?;
+    Ok(Arc::new(embedder))
 }
 
 /// Where both services write their failed runs (`DLQ_MAX_RETRIES`, `DLQ_BACKOFF_BASE_MS`).

@@ -9,6 +9,7 @@ pub mod ai;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod embeddings;
 pub mod eval;
 pub mod http;
 pub mod models;

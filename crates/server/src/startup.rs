@@ -148,6 +148,10 @@ impl Application {
             crate::retention::RetentionSettings::from_config(self.state.config()),
             stopping.child_token(),
         ));
+        let indexer = self
+            .state
+            .semantic()
+            .map(|semantic| tokio::spawn(semantic.indexer.clone().run(stopping.child_token())));
         let dead_letters = self.state.config().dlq_worker_enabled.then(|| {
             tokio::spawn(
                 self.state
@@ -200,6 +204,11 @@ impl Application {
             && let Err(error) = worker.await
         {
             tracing::warn!(error = %error, "the dead-letter worker panicked");
+        }
+        if let Some(indexer) = indexer
+            && let Err(error) = indexer.await
+        {
+            tracing::warn!(error = %error, "the semantic indexer panicked");
         }
         if let Some(metrics) = metrics {
             match metrics.await {

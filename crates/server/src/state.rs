@@ -156,6 +156,12 @@ impl AppState {
         self.inner.ai.generation()
     }
 
+    /// Semantic search, chat memory and the indexer; `None` when embeddings are off.
+    #[must_use]
+    pub fn semantic(&self) -> Option<&hellosales_app::semantic::Semantic> {
+        self.inner.ai.semantic()
+    }
+
     /// The LLM routes, the run logger, the event sink and the pipeline settings.
     #[must_use]
     pub fn ai(&self) -> &AiServices {

@@ -27,7 +27,7 @@ pub use migrations::Migrator;
 pub use options::StoreOptions;
 pub use repositories::{
     Claim, DeadLetters, IdempotencyKeys, IdentityStore, PipelineRuns, ProviderCalls, Pulse,
-    Sessions, StoredResponse,
+    SemanticIndex, Sessions, StoredResponse,
 };
 pub use store::Store;
 

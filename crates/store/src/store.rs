@@ -8,7 +8,8 @@ use crate::migrations::runner;
 use crate::options::StoreOptions;
 use crate::repositories::{
     ClientStore, CompanyProfiles, DeadLetters, EmailStore, IdempotencyKeys, IdentityStore,
-    PipelineRuns, ProductStore, ProviderCalls, Pulse, Retention, ScriptStore, Sessions,
+    PipelineRuns, ProductStore, ProviderCalls, Pulse, Retention, ScriptStore, SemanticIndex,
+    Sessions,
 };
 use hellosales_domain::AppResult;
 use sea_orm::{DatabaseBackend, DatabaseConnection};
@@ -164,6 +165,12 @@ impl Store {
     #[must_use]
     pub fn dead_letters(&self) -> DeadLetters {
         DeadLetters::new(self.db.clone())
+    }
+
+    /// The vectors of semantic search and memory.
+    #[must_use]
+    pub fn semantic_index(&self) -> SemanticIndex {
+        SemanticIndex::new(self.db.clone())
     }
 
     /// Sessions, their interactions, summaries and summary cadence.

@@ -28,6 +28,8 @@ mod retention;
 mod rows;
 #[path = "store/schema.rs"]
 mod schema;
+#[path = "store/semantic.rs"]
+mod semantic;
 #[path = "store/sessions.rs"]
 mod sessions;
 
@@ -88,6 +90,9 @@ on_every_backend!(
     sessions::interactions_are_read_by_page_recency_range_and_message_id,
     sessions::costs_accumulate_and_round_up_to_cents,
     sessions::summaries_count_turns_and_take_versions_in_turn,
+    semantic::content_is_stale_until_embedded_and_again_after_a_change,
+    semantic::only_the_latest_active_version_of_a_script_is_searchable,
+    semantic::interaction_vectors_are_private_to_their_user_and_session,
 );
 
 #[tokio::test]

@@ -18,6 +18,7 @@ use super::stages::guards::{InputGuardStage, OutputGuardStage};
 use super::stages::llm::LlmStage;
 use super::stages::persist::PersistStage;
 use super::stages::{INPUT_GUARD, LLM, OUTPUT_GUARD, PERSIST, PROFILE_ENRICH, SUMMARY_ENRICH};
+use crate::semantic::Memory;
 use hellosales_domain::ports::{
     CompanyProfileStore, GuardService, IdentityRepository, SessionStore,
 };
@@ -46,12 +47,15 @@ pub struct ChatDeps {
     pub identities: Arc<dyn IdentityRepository>,
     /// The LLM routes.
     pub llm: LlmRoutes,
+    /// Semantic memory (`None`: embeddings are not configured).
+    pub memory: Option<Memory>,
 }
 
 impl fmt::Debug for ChatDeps {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ChatDeps")
             .field("llm", &self.llm)
+            .field("memory", &self.memory)
             .finish_non_exhaustive()
     }
 }
@@ -80,7 +84,7 @@ pub fn chat_pipeline(
         ))
         .stage(StageSpec::new(
             SUMMARY_ENRICH,
-            SummaryEnrichStage::new(deps.sessions.clone()),
+            SummaryEnrichStage::new(deps.sessions.clone(), deps.memory.clone()),
             StageKind::Enrich,
         ))
         .stage(

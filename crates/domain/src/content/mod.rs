@@ -42,3 +42,5 @@ pub use product::{Product, ProductFields, ProductFilter, ProductInput};
 pub use record::{Editable, Record, Versioned};
 pub use script::{SalesScript, ScriptFields, ScriptFilter, ScriptInput};
 pub use version::{ETag, Precondition};
+
+pub(crate) use validate::Checks;

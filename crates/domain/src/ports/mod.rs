@@ -10,6 +10,7 @@ pub mod llm;
 pub mod pipeline_runs;
 pub mod provider_calls;
 pub mod pulse;
+pub mod semantic;
 pub mod sessions;
 
 pub use content::{CompanyProfileStore, EditableStore, VersionedStore};
@@ -26,4 +27,5 @@ pub use pipeline_runs::{
 };
 pub use provider_calls::{AiService, CallContext, ProviderCallRecord, ProviderCallStore};
 pub use pulse::{MAX_RUN_EVENTS, PulseStore};
+pub use semantic::SemanticIndexStore;
 pub use sessions::SessionStore;

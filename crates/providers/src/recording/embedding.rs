@@ -65,6 +65,12 @@ impl RecordingEmbedder {
         }
     }
 
+    /// The wrapped provider's name.
+    #[must_use]
+    pub fn provider_name(&self) -> &str {
+        self.inner.name()
+    }
+
     /// Embeds the request's inputs for `context`; the call is recorded whatever its outcome.
     ///
     /// # Errors

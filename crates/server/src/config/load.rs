@@ -61,6 +61,12 @@ dlq_worker_enabled = true
 dlq_poll_interval_ms = 5000
 dlq_batch_size = 10
 dlq_lease_seconds = 120
+embedding_provider = "local"
+embedding_index_interval_ms = 5000
+embedding_batch_size = 32
+memory_top_k = 3
+memory_min_similarity = 0.3
+memory_timeout_ms = 2000
 "#;
 
 /// How an environment value is read.
@@ -194,6 +200,28 @@ const ENV_VARS: &[(&str, &str, Kind)] = &[
     ("DLQ_POLL_INTERVAL_MS", "dlq_poll_interval_ms", Kind::Scalar),
     ("DLQ_BATCH_SIZE", "dlq_batch_size", Kind::Scalar),
     ("DLQ_LEASE_SECONDS", "dlq_lease_seconds", Kind::Scalar),
+    ("EMBEDDING_PROVIDER", "embedding_provider", Kind::Text),
+    ("EMBEDDING_MODEL", "embedding_model", Kind::Text),
+    ("EMBEDDING_BASE_URL", "embedding_base_url", Kind::Text),
+    ("EMBEDDING_API_KEY", "embedding_api_key", Kind::Text),
+    (
+        "LOCAL_EMBEDDING_MODEL_DIR",
+        "local_embedding_model_dir",
+        Kind::Text,
+    ),
+    (
+        "EMBEDDING_INDEX_INTERVAL_MS",
+        "embedding_index_interval_ms",
+        Kind::Scalar,
+    ),
+    ("EMBEDDING_BATCH_SIZE", "embedding_batch_size", Kind::Scalar),
+    ("MEMORY_TOP_K", "memory_top_k", Kind::Scalar),
+    (
+        "MEMORY_MIN_SIMILARITY",
+        "memory_min_similarity",
+        Kind::Scalar,
+    ),
+    ("MEMORY_TIMEOUT_MS", "memory_timeout_ms", Kind::Scalar),
     ("GROQ_API_KEY", "groq_api_key", Kind::Text),
     ("GROQ_BASE_URL", "groq_base_url", Kind::Text),
     // The specification's name first, so that GEMINI_API_KEY wins when both are set.
@@ -307,6 +335,7 @@ fn scalar(raw: &str) -> Value {
         _ => trimmed
             .parse::<u64>()
             .map(Value::from)
+            .or_else(|_| trimmed.parse::<f64>().map(Value::from))
             .unwrap_or_else(|_| Value::from(trimmed.to_owned())),
     }
 }
@@ -363,6 +392,7 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
         ));
     }
     validate_llm(config)?;
+    validate_embedding(config)?;
     for (setting, value) in [
         ("WORKOS_ISSUER", Some(config.workos_issuer.as_str())),
         ("WORKOS_JWKS_URL", config.workos_jwks_url.as_deref()),
@@ -372,6 +402,7 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
         ("OPENROUTER_BASE_URL", config.openrouter_base_url.as_deref()),
         ("OPENAI_BASE_URL", config.openai_base_url.as_deref()),
         ("OLLAMA_BASE_URL", config.ollama_base_url.as_deref()),
+        ("EMBEDDING_BASE_URL", config.embedding_base_url.as_deref()),
     ] {
         if let Some(value) = value
             && !is_http_url(value)
@@ -440,6 +471,12 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
             "LOCAL_MODEL_THREADS",
             config.local_model_threads.map_or(1, u64::from),
         ),
+        (
+            "EMBEDDING_INDEX_INTERVAL_MS",
+            config.embedding_index_interval_ms,
+        ),
+        ("EMBEDDING_BATCH_SIZE", config.embedding_batch_size),
+        ("MEMORY_TIMEOUT_MS", config.memory_timeout_ms),
     ] {
         if value == 0 {
             return Err(ConfigError::new(setting, "must be greater than 0"));
@@ -505,6 +542,39 @@ fn validate_llm(config: &Config) -> Result<(), ConfigError> {
                 ),
             ));
         }
+    }
+    Ok(())
+}
+
+/// The most inputs of one embedding request (OpenAI's limit).
+const MAX_EMBEDDING_BATCH: u64 = 2048;
+
+/// The embedding provider must be usable: a key for OpenAI, a model, a batch a provider
+/// accepts, a similarity threshold that is a cosine.
+fn validate_embedding(config: &Config) -> Result<(), ConfigError> {
+    if let Some(endpoint) = config.embedding_endpoint() {
+        if endpoint.provider == super::EmbeddingProviderName::Openai && endpoint.api_key.is_none() {
+            return Err(ConfigError::new(
+                "EMBEDDING_API_KEY",
+                "required (or OPENAI_API_KEY) when EMBEDDING_PROVIDER=openai",
+            ));
+        }
+        if endpoint.model.trim().is_empty() {
+            return Err(ConfigError::new("EMBEDDING_MODEL", "must not be blank"));
+        }
+    }
+    if config.embedding_batch_size > MAX_EMBEDDING_BATCH {
+        return Err(ConfigError::new(
+            "EMBEDDING_BATCH_SIZE",
+            format!("must be at most {MAX_EMBEDDING_BATCH}"),
+        ));
+    }
+    let similarity = config.memory_min_similarity;
+    if !(similarity.is_finite() && (-1.0..=1.0).contains(&similarity)) {
+        return Err(ConfigError::new(
+            "MEMORY_MIN_SIMILARITY",
+            "must be a number from -1 to 1",
+        ));
     }
     Ok(())
 }
@@ -754,6 +824,97 @@ mod tests {
         assert_eq!(config.rate_limit_redis_prefix, "test:42:");
         let err = load_from(env(&[("RATE_LIMIT_GENERATIONS_PER_MINUTE", "many")])).unwrap_err();
         assert_eq!(err.setting, "RATE_LIMIT_GENERATIONS_PER_MINUTE");
+    }
+
+    #[test]
+    fn embeddings_default_to_the_local_model_and_resolve_url_and_key() {
+        let config = load_from(env(&[("HELLOSALES_DATA_DIR", "/var/hs")])).unwrap();
+        let local = config.embedding_endpoint().unwrap();
+        assert_eq!(local.provider.as_str(), "local");
+        assert_eq!(local.model, "all-MiniLM-L6-v2");
+        assert_eq!(
+            local.model_dir,
+            Path::new("/var/hs/models/all-MiniLM-L6-v2")
+        );
+        assert_eq!(config.indexer_config().batch_size, 32);
+        assert_eq!(config.indexer_config().interval.as_millis(), 5000);
+        let memory = config.memory_config();
+        assert_eq!(memory.top_k, 3);
+        assert!((memory.min_similarity - 0.3).abs() < 1e-6);
+        assert_eq!(memory.timeout.as_millis(), 2000);
+
+        let config = load_from(env(&[
+            ("EMBEDDING_PROVIDER", "openai"),
+            ("OPENAI_API_KEY", "sk-openai-SECRET"),
+            ("OPENAI_BASE_URL", "http://127.0.0.1:9/v1"),
+            ("MEMORY_TOP_K", "0"),
+            ("MEMORY_MIN_SIMILARITY", "0.55"),
+            ("EMBEDDING_BATCH_SIZE", "8"),
+        ]))
+        .unwrap();
+        let openai = config.embedding_endpoint().unwrap();
+        assert_eq!(openai.model, "text-embedding-3-small");
+        assert_eq!(openai.base_url.as_deref(), Some("http://127.0.0.1:9/v1"));
+        assert_eq!(
+            openai.api_key.as_ref().map(ExposeSecret::expose_secret),
+            Some("sk-openai-SECRET")
+        );
+        assert_eq!(config.memory_config().top_k, 0, "0 disables memory");
+        assert!((config.memory_config().min_similarity - 0.55).abs() < 1e-6);
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("sk-openai-SECRET"), "{shown}");
+
+        let config = load_from(env(&[
+            ("EMBEDDING_PROVIDER", "ollama"),
+            ("EMBEDDING_MODEL", "all-minilm"),
+            ("EMBEDDING_BASE_URL", "http://127.0.0.1:11434/v1"),
+            ("EMBEDDING_API_KEY", "emb-SECRET"),
+        ]))
+        .unwrap();
+        let ollama = config.embedding_endpoint().unwrap();
+        assert_eq!(ollama.model, "all-minilm");
+        assert_eq!(
+            ollama.base_url.as_deref(),
+            Some("http://127.0.0.1:11434/v1")
+        );
+        assert!(!format!("{config:?}").contains("emb-SECRET"));
+
+        let none = load_from(env(&[("EMBEDDING_PROVIDER", "none")])).unwrap();
+        assert!(none.embedding_endpoint().is_none());
+    }
+
+    #[test]
+    fn bad_embedding_settings_name_their_variable() {
+        for (pairs, setting) in [
+            (vec![("EMBEDDING_PROVIDER", "cohere")], "EMBEDDING_PROVIDER"),
+            (vec![("EMBEDDING_PROVIDER", "openai")], "EMBEDDING_API_KEY"),
+            (
+                vec![("EMBEDDING_BASE_URL", "ftp://x")],
+                "EMBEDDING_BASE_URL",
+            ),
+            (vec![("EMBEDDING_BATCH_SIZE", "0")], "EMBEDDING_BATCH_SIZE"),
+            (
+                vec![("EMBEDDING_BATCH_SIZE", "5000")],
+                "EMBEDDING_BATCH_SIZE",
+            ),
+            (
+                vec![("EMBEDDING_INDEX_INTERVAL_MS", "0")],
+                "EMBEDDING_INDEX_INTERVAL_MS",
+            ),
+            (vec![("MEMORY_TOP_K", "many")], "MEMORY_TOP_K"),
+            (
+                vec![("MEMORY_MIN_SIMILARITY", "1.5")],
+                "MEMORY_MIN_SIMILARITY",
+            ),
+            (
+                vec![("MEMORY_MIN_SIMILARITY", "high")],
+                "MEMORY_MIN_SIMILARITY",
+            ),
+            (vec![("MEMORY_TIMEOUT_MS", "0")], "MEMORY_TIMEOUT_MS"),
+        ] {
+            let err = load_from(env(&pairs)).unwrap_err();
+            assert_eq!(err.setting, setting, "{pairs:?}");
+        }
     }
 
     #[test]

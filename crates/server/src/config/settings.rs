@@ -1,8 +1,10 @@
 //! The validated configuration values and their defaults.
 
+use super::embedding::{EmbeddingEndpoint, EmbeddingProviderName};
 use super::llm::{LlmEndpoint, LlmProviderName, PriceSetting};
 use hellosales_app::chat::{ChatConfig, QualityMode, SummaryConfig};
 use hellosales_app::dead_letters::{DeadLetterConfig, WorkerConfig};
+use hellosales_app::semantic::{IndexerConfig, MemoryConfig};
 use hellosales_local_llm::LocalLlmSettings;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -234,6 +236,30 @@ pub struct Config {
     /// `DLQ_LEASE_SECONDS`: how long a claimed entry is kept from other workers (a crashed
     /// worker's entry is due again after it).
     pub dlq_lease_seconds: u64,
+    /// `EMBEDDING_PROVIDER`: local (the default: in process, no network), openai, ollama, or
+    /// none (no semantic search or memory).
+    pub embedding_provider: EmbeddingProviderName,
+    /// `EMBEDDING_MODEL`: the embedding model; each provider has a default.
+    pub embedding_model: Option<String>,
+    /// `EMBEDDING_BASE_URL`: the embedding API's address; else the provider's own setting
+    /// (`OPENAI_BASE_URL`, `OLLAMA_BASE_URL`), else its public address.
+    pub embedding_base_url: Option<String>,
+    /// `EMBEDDING_API_KEY`: the embedding API's key; else `OPENAI_API_KEY` for openai.
+    pub embedding_api_key: Option<SecretString>,
+    /// `LOCAL_EMBEDDING_MODEL_DIR`: the local model's files; default
+    /// `<HELLOSALES_DATA_DIR>/models/all-MiniLM-L6-v2`.
+    pub local_embedding_model_dir: Option<PathBuf>,
+    /// `EMBEDDING_INDEX_INTERVAL_MS`: time between passes of the background indexer.
+    pub embedding_index_interval_ms: u64,
+    /// `EMBEDDING_BATCH_SIZE`: the most items of one kind embedded per pass.
+    pub embedding_batch_size: u64,
+    /// `MEMORY_TOP_K`: the most earlier messages a chat prompt recalls (0 disables memory).
+    pub memory_top_k: u32,
+    /// `MEMORY_MIN_SIMILARITY`: the least cosine similarity of a recalled message (-1 to 1).
+    pub memory_min_similarity: f64,
+    /// `MEMORY_TIMEOUT_MS`: the longest a memory lookup may take before the turn goes on
+    /// without it.
+    pub memory_timeout_ms: u64,
 }
 
 impl Config {
@@ -382,6 +408,55 @@ impl Config {
         }
     }
 
+    /// The embedding provider, resolved; `None` when `EMBEDDING_PROVIDER=none`.
+    #[must_use]
+    pub fn embedding_endpoint(&self) -> Option<EmbeddingEndpoint> {
+        let provider = self.embedding_provider;
+        let (own_key, own_base) = match provider {
+            EmbeddingProviderName::Disabled => return None,
+            EmbeddingProviderName::Local => (None, None),
+            EmbeddingProviderName::Openai => {
+                (self.openai_api_key.as_ref(), self.openai_base_url.as_ref())
+            }
+            EmbeddingProviderName::Ollama => (None, self.ollama_base_url.as_ref()),
+        };
+        Some(EmbeddingEndpoint {
+            provider,
+            model: self
+                .embedding_model
+                .clone()
+                .unwrap_or_else(|| provider.default_model().to_owned()),
+            api_key: self.embedding_api_key.as_ref().or(own_key).cloned(),
+            base_url: self.embedding_base_url.as_ref().or(own_base).cloned(),
+            model_dir: self
+                .local_embedding_model_dir
+                .clone()
+                .unwrap_or_else(|| self.data_dir.join("models").join(provider.default_model())),
+        })
+    }
+
+    /// The background indexer's settings: `EMBEDDING_INDEX_INTERVAL_MS`,
+    /// `EMBEDDING_BATCH_SIZE`.
+    #[must_use]
+    pub const fn indexer_config(&self) -> IndexerConfig {
+        IndexerConfig {
+            interval: Duration::from_millis(self.embedding_index_interval_ms),
+            batch_size: self.embedding_batch_size,
+        }
+    }
+
+    /// Chat memory: `MEMORY_TOP_K`, `MEMORY_MIN_SIMILARITY`, `MEMORY_TIMEOUT_MS`.
+    #[must_use]
+    pub fn memory_config(&self) -> MemoryConfig {
+        #[allow(clippy::cast_possible_truncation)] // validated to -1..=1
+        let min_similarity = self.memory_min_similarity as f32;
+        MemoryConfig {
+            top_k: usize::try_from(self.memory_top_k).unwrap_or(usize::MAX),
+            min_similarity,
+            timeout: Duration::from_millis(self.memory_timeout_ms),
+        }
+    }
+
     /// The primary LLM provider, resolved.
     #[must_use]
     pub fn llm_primary(&self) -> LlmEndpoint {
@@ -524,6 +599,15 @@ impl fmt::Debug for Config {
             .field("local_model_max_tokens", &self.local_model_max_tokens)
             .field("local_model_seed", &self.local_model_seed)
             .field("local_model_preload", &self.local_model_preload)
+            .field("embedding", &self.embedding_endpoint())
+            .field(
+                "embedding_index_interval_ms",
+                &self.embedding_index_interval_ms,
+            )
+            .field("embedding_batch_size", &self.embedding_batch_size)
+            .field("memory_top_k", &self.memory_top_k)
+            .field("memory_min_similarity", &self.memory_min_similarity)
+            .field("memory_timeout_ms", &self.memory_timeout_ms)
             .finish()
     }
 }

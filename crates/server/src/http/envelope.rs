@@ -103,7 +103,9 @@ pub fn status_of(error: &AppError) -> StatusCode {
             | ProviderFailure::RateLimited { .. } => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_GATEWAY,
         },
-        AppError::ServiceUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::ServiceUnavailable { .. } | AppError::EmbeddingsNotConfigured => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         AppError::GenerationInvalidOutput { .. } => StatusCode::BAD_GATEWAY,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }

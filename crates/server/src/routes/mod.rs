@@ -1,8 +1,8 @@
 //! The HTTP routes, assembled into one router with its OpenAPI document.
 //!
 //! Public: `/health`, `/health/ready`, `/openapi.json`, `/docs`. Authenticated: everything
-//! under `/api/v1` (Pulse, under `/api/v1/pulse`, for admins only), and `/ws` (by its first
-//! frame).
+//! under `/api/v1` (Pulse, under `/api/v1/pulse`, for admins only; semantic search at
+//! `/api/v1/search`), and `/ws` (by its first frame).
 
 mod auth;
 mod content;
@@ -10,6 +10,7 @@ mod dead_letters;
 mod health;
 mod openapi;
 mod pulse;
+mod search;
 mod sessions;
 
 use crate::http::ApiError;
@@ -68,6 +69,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(sessions::interactions))
         .routes(routes!(sessions::end))
         .routes(routes!(sessions::send_message))
+        .routes(routes!(search::search))
         .routes(routes!(pulse::pipeline_runs))
         .routes(routes!(pulse::pipeline_run))
         .routes(routes!(pulse::run_events))

@@ -11,11 +11,11 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     info(
         title = "HelloSales API",
         description = "Company profile, products, clients, AI-written sales scripts and emails, \
-                       the AI sales assistant, and Pulse observability. Every error answers the \
-                       `ErrorEnvelope` shape. Authenticated requests spend per-user budgets: \
-                       over one, `429 RATE_LIMITED` with `Retry-After`; responses carry \
-                       `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and \
-                       `RateLimit-Policy`.",
+                       the AI sales assistant, semantic search, and Pulse observability. Every \
+                       error answers the `ErrorEnvelope` shape. Authenticated requests spend \
+                       per-user budgets: over one, `429 RATE_LIMITED` with `Retry-After`; \
+                       responses carry `RateLimit-Limit`, `RateLimit-Remaining`, \
+                       `RateLimit-Reset` and `RateLimit-Policy`.",
     ),
     components(schemas(ErrorEnvelope)),
     modifiers(&BearerAuth),
@@ -29,6 +29,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         (name = "emails", description = "Sales emails, versioned"),
         (name = "sessions", description = "Chat sessions, their messages, and a chat turn as \
             Server-Sent Events (the same turn runs over the WebSocket at `/ws`)"),
+        (name = "search", description = "Semantic search over the organization's products, \
+            clients, scripts, emails and the caller's chat messages"),
         (name = "pulse", description = "Observability for the organization's admins: pipeline \
             runs, their events, provider calls, metrics and stats, the dead-letter queue of failed \
             runs and their replays"),

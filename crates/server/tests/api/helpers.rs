@@ -100,6 +100,9 @@ impl TestApp {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
         );
+        // No model files in tests: semantic search is off unless a test opts in (the first
+        // setting of a name wins, so `extra_env` may choose a provider).
+        env.push(("EMBEDDING_PROVIDER".to_owned(), "none".to_owned()));
         let config = config::load_from(env).expect("test configuration");
         Self::start(Some(database), Arc::new(data_dir), config).await
     }

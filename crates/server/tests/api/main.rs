@@ -29,6 +29,7 @@ mod pulse;
 mod pulse_metrics;
 mod rate_limits;
 mod resilience;
+mod search;
 mod sessions_http;
 mod telemetry;
 mod workos;

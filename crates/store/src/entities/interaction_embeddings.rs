@@ -16,6 +16,10 @@ pub struct Model {
     pub interaction_id: Uuid,
     /// The session (for per-session search).
     pub session_id: Uuid,
+    /// The organization (every read filters on it).
+    pub org_id: Option<Uuid>,
+    /// SHA-256 (hex) of the text embedded.
+    pub content_hash: Option<String>,
     /// `dimensions` little-endian `f32` values.
     #[sea_orm(column_type = "Blob")]
     pub embedding: Vec<u8>,
@@ -23,7 +27,7 @@ pub struct Model {
     pub dimensions: i32,
     /// The embedding model; only embeddings of one model are comparable.
     pub model_id: String,
-    /// When the row was created.
+    /// When the vector was written.
     pub created_at: DateTimeUtc,
     /// The row `interaction_id` refers to (loaded on demand).
     #[sea_orm(belongs_to, from = "interaction_id", to = "id", on_delete = "Cascade")]

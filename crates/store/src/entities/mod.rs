@@ -10,6 +10,7 @@
 
 pub mod clients;
 pub mod company_profiles;
+pub mod content_embeddings;
 pub mod dead_letter_queue;
 pub mod idempotency_keys;
 pub mod interaction_embeddings;

@@ -20,7 +20,10 @@
 //!   `response_model` and an `(org_id, started_at)` index (`m20261201_000006`);
 //! - `pipeline_runs` gains the same index, for Pulse (`m20261201_000007`);
 //! - `dead_letter_queue` gains `(status, next_retry_at)` and `(org_id, created_at)` indexes,
-//!   for the replay worker and the admins' list (`m20261201_000008`).
+//!   for the replay worker and the admins' list (`m20261201_000008`);
+//! - `content_embeddings` (the vectors of products, clients, scripts and emails) and
+//!   `interaction_embeddings.org_id` / `content_hash`, for semantic search and memory
+//!   (`m20261201_000009`).
 //!
 //! A migration, once released, never changes: a new change is a new migration. Applied
 //! migrations are recorded in `seaql_migrations`. [`crate::Store::migrate`] applies them
@@ -34,6 +37,7 @@ mod m20261201_000005_content_safety;
 mod m20261201_000006_provider_call_metrics;
 mod m20261201_000007_pulse_run_index;
 mod m20261201_000008_dead_letter_index;
+mod m20261201_000009_semantic_index;
 pub(crate) mod runner;
 mod schema;
 
@@ -54,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_provider_call_metrics::Migration),
             Box::new(m20261201_000007_pulse_run_index::Migration),
             Box::new(m20261201_000008_dead_letter_index::Migration),
+            Box::new(m20261201_000009_semantic_index::Migration),
         ]
     }
 }

@@ -24,6 +24,7 @@ mod provider_calls;
 mod pulse;
 mod pulse_metrics;
 mod retention;
+mod semantic;
 mod sessions;
 
 pub use content::{
@@ -38,6 +39,7 @@ pub(crate) use pipeline_runs::clip;
 pub use provider_calls::ProviderCalls;
 pub use pulse::Pulse;
 pub use retention::Retention;
+pub use semantic::SemanticIndex;
 pub use sessions::Sessions;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};

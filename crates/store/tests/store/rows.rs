@@ -156,6 +156,8 @@ pub async fn every_table_round_trips_a_row(store: &Store) {
             id: Set(Uuid::now_v7()),
             interaction_id: Set(interaction.id),
             session_id: Set(session.id),
+            org_id: Set(Some(org)),
+            content_hash: Set(Some("ab".repeat(32))),
             embedding: Set(bytes.clone()),
             dimensions: Set(3),
             model_id: Set("all-MiniLM-L6-v2".to_owned()),
@@ -313,6 +315,33 @@ pub async fn every_table_round_trips_a_row(store: &Store) {
     .await;
     assert_eq!(defaults.email_type, "general");
     assert_eq!(defaults.version, 1);
+
+    let vector = round_trip(
+        db,
+        content_embeddings::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            org_id: Set(org),
+            kind: Set("product".to_owned()),
+            item_id: Set(product.id),
+            content_hash: Set("cd".repeat(32)),
+            source_updated_at: Set(product.updated_at),
+            embedding: Set(bytes.clone()),
+            dimensions: Set(3),
+            model_id: Set("all-MiniLM-L6-v2".to_owned()),
+            created_at: Set(at),
+            updated_at: Set(at),
+        },
+    )
+    .await;
+    assert_eq!(vector.embedding, bytes);
+    let bad_kind = content_embeddings::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        kind: Set("document".to_owned()),
+        ..vector.into()
+    }
+    .insert(db)
+    .await;
+    assert!(bad_kind.is_err(), "content_embeddings.kind is checked");
 }
 
 pub async fn interactions_are_deduplicated_by_client_message_id(store: &Store) {

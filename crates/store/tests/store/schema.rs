@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, IdenStatic, Iterabl
 use std::collections::BTreeSet;
 
 /// The migrations, in order.
-const MIGRATIONS: [&str; 8] = [
+const MIGRATIONS: [&str; 9] = [
     "m20261122_000001_identity",
     "m20261122_000002_sessions",
     "m20261122_000003_observability",
@@ -17,6 +17,7 @@ const MIGRATIONS: [&str; 8] = [
     "m20261201_000006_provider_call_metrics",
     "m20261201_000007_pulse_run_index",
     "m20261201_000008_dead_letter_index",
+    "m20261201_000009_semantic_index",
 ];
 
 /// Every index created with CREATE INDEX (unique constraints declared in CREATE TABLE are
@@ -85,6 +86,12 @@ const INDEXES: &[(&str, &str)] = &[
     ("pipeline_runs", "idx_pipeline_runs_org_started"),
     ("dead_letter_queue", "idx_dlq_due"),
     ("dead_letter_queue", "idx_dlq_org_created"),
+    ("content_embeddings", "uq_content_embeddings_item_model"),
+    ("content_embeddings", "idx_content_embeddings_org_kind"),
+    (
+        "interaction_embeddings",
+        "idx_interaction_embeddings_org_id",
+    ),
 ];
 
 /// (table, entity columns) for every entity.
@@ -98,6 +105,7 @@ fn entity_tables() -> Vec<(&'static str, BTreeSet<String>)> {
         columns::<organizations::Entity>(),
         columns::<organization_memberships::Entity>(),
         columns::<company_profiles::Entity>(),
+        columns::<content_embeddings::Entity>(),
         columns::<sessions::Entity>(),
         columns::<interactions::Entity>(),
         columns::<session_summaries::Entity>(),
@@ -174,7 +182,7 @@ pub async fn migrations_create_every_table_column_and_index(store: &Store) {
         .chain(["seaql_migrations".to_owned()])
         .collect();
     assert_eq!(tables, expected, "{backend:?}: tables");
-    assert_eq!(expected.len(), 19);
+    assert_eq!(expected.len(), 20);
 
     for (table, columns) in entity_tables() {
         assert_eq!(
@@ -200,6 +208,8 @@ pub async fn migrations_create_every_table_column_and_index(store: &Store) {
         ("interaction_embeddings", "embedding"),
         ("interaction_embeddings", "dimensions"),
         ("interaction_embeddings", "model_id"),
+        ("interaction_embeddings", "org_id"),
+        ("interaction_embeddings", "content_hash"),
         ("interactions", "org_id"),
         ("interactions", "user_id"),
         ("interactions", "metadata"),
@@ -225,6 +235,12 @@ pub async fn migrations_roll_back_and_apply_again(store: &Store) {
     let backend = store.backend();
     let mut newest_first = MIGRATIONS.to_vec();
     newest_first.reverse();
+
+    assert_eq!(store.migrate_down(Some(1)).await.unwrap(), [MIGRATIONS[8]]);
+    assert!(!database_tables(store).await.contains("content_embeddings"));
+    let columns = database_columns(store, "interaction_embeddings").await;
+    assert!(!columns.contains("org_id") && !columns.contains("content_hash"));
+    assert!(columns.contains("model_id"), "{backend:?}");
 
     assert_eq!(store.migrate_down(Some(1)).await.unwrap(), [MIGRATIONS[7]]);
     let dlq = database_indexes(store, "dead_letter_queue").await;
@@ -272,7 +288,7 @@ pub async fn migrations_roll_back_and_apply_again(store: &Store) {
     assert!(!database_tables(store).await.contains("products"));
     assert!(database_tables(store).await.contains("pipeline_runs"));
 
-    assert_eq!(store.migrate_down(None).await.unwrap(), newest_first[5..]);
+    assert_eq!(store.migrate_down(None).await.unwrap(), newest_first[6..]);
     let left: Vec<String> = database_tables(store).await.into_iter().collect();
     assert_eq!(
         left,
@@ -282,6 +298,6 @@ pub async fn migrations_roll_back_and_apply_again(store: &Store) {
     assert_eq!(store.pending_migrations().await.unwrap(), MIGRATIONS);
 
     assert_eq!(store.migrate().await.unwrap(), MIGRATIONS);
-    assert_eq!(database_tables(store).await.len(), 19, "{backend:?}");
+    assert_eq!(database_tables(store).await.len(), 20, "{backend:?}");
     assert!(store.pending_migrations().await.unwrap().is_empty());
 }

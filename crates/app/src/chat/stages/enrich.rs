@@ -2,19 +2,29 @@
 //!
 //! * `profile_enrich` answers `profile` ([`ChatProfile`]): the user's name, the
 //!   organization's name and the facts of its company profile (three reads at once).
-//! * `summary_enrich` answers `summary` (the latest [`ChatSummary`], or `null`), `has_summary`
-//!   and `history`: the dialogue after the summary's cutoff and before the new message, at most
-//!   [`MAX_HISTORY`] messages.
+//! * `summary_enrich` answers `summary` (the latest [`ChatSummary`], or `null`), `has_summary`,
+//!   `history`: the dialogue after the summary's cutoff and before the new message, at most
+//!   [`MAX_HISTORY`] messages, and `memory`: the earlier messages the prompt would otherwise
+//!   not carry (up to the cutoff, or before the history) that are most similar to the new one
+//!   ([`Recalled`], oldest first; empty without semantic memory). A failed lookup is logged
+//!   and emitted as `memory.lookup_failed`; the turn goes on without memory.
 
 use super::{USER_SEQUENCE, run_scope, stage_error};
 use crate::chat::prompt::{ChatProfile, ChatSummary, history_messages};
-use hellosales_domain::ports::{CompanyProfileStore, IdentityRepository, SessionStore};
-use hellosales_domain::{OrgId, UserId};
+use crate::semantic::{Memory, RecallRequest, Recalled};
+use hellosales_domain::ports::{
+    AiService, CallContext, CompanyProfileStore, IdentityRepository, SessionStore,
+};
+use hellosales_domain::{OrgId, SessionId, UserId};
+use serde_json::json;
 use stageflow::{StageContext, StageError, StageOutput, async_trait, codes};
 use std::sync::Arc;
 
 /// The most earlier messages sent with a new one, whatever the summary cadence.
 pub const MAX_HISTORY: u32 = 40;
+
+/// Stage data of `summary_enrich`: the recalled earlier messages ([`Recalled`]).
+pub const MEMORY: &str = "memory";
 
 /// Adds who the user is and what their company sells.
 pub struct ProfileEnrichStage {
@@ -62,23 +72,83 @@ impl stageflow::Stage for ProfileEnrichStage {
     }
 }
 
-/// Adds the conversation so far: the latest summary and the dialogue after it.
+/// Adds the conversation so far: the latest summary, the dialogue after it, and the relevant
+/// earlier messages.
 pub struct SummaryEnrichStage {
     sessions: Arc<dyn SessionStore>,
+    memory: Option<Memory>,
 }
 
 impl SummaryEnrichStage {
-    /// A stage reading sessions from `sessions`.
+    /// A stage reading sessions from `sessions`, recalling earlier messages with `memory`
+    /// (`None`: no semantic memory).
     #[must_use]
-    pub fn new(sessions: Arc<dyn SessionStore>) -> Self {
-        Self { sessions }
+    pub fn new(sessions: Arc<dyn SessionStore>, memory: Option<Memory>) -> Self {
+        Self { sessions, memory }
+    }
+
+    /// The relevant messages numbered 1 to `through`; a failure is logged, emitted as
+    /// `memory.lookup_failed`, and answered as none.
+    async fn recall(
+        &self,
+        ctx: &StageContext,
+        (org, user, session): (OrgId, UserId, SessionId),
+        through: u32,
+    ) -> Vec<Recalled> {
+        let Some(memory) = self.memory.as_ref().filter(|m| m.enabled()) else {
+            return Vec::new();
+        };
+        let snapshot = ctx.snapshot();
+        let mut context = CallContext::new(AiService::Chat)
+            .for_tenant(org, user)
+            .with_pipeline_run(snapshot.pipeline_run_id)
+            .with_session(session.as_uuid(), snapshot.interaction_id);
+        if let Some(request_id) = &snapshot.request_id {
+            context = context.with_request_id(request_id.clone());
+        }
+        let request = RecallRequest {
+            org,
+            user,
+            session,
+            through,
+            text: snapshot.input_text.as_deref().unwrap_or_default(),
+            context,
+        };
+        match memory.recall(request).await {
+            Ok(recalled) => {
+                if !recalled.is_empty() {
+                    ctx.emit_event(
+                        "memory.recalled",
+                        json!({
+                            "count": recalled.len(),
+                            "through_sequence": through,
+                            "sequence_numbers": recalled.iter().map(|r| r.sequence_number).collect::<Vec<_>>(),
+                        }),
+                    );
+                }
+                recalled
+            }
+            Err(error) => {
+                tracing::warn!(
+                    session_id = %session,
+                    error = %error,
+                    code = error.code(),
+                    "the memory lookup failed; the turn goes on without it"
+                );
+                ctx.emit_event(
+                    "memory.lookup_failed",
+                    json!({ "code": error.code(), "message": error.public_message() }),
+                );
+                Vec::new()
+            }
+        }
     }
 }
 
 #[async_trait]
 impl stageflow::Stage for SummaryEnrichStage {
     async fn execute(&self, ctx: &StageContext) -> Result<StageOutput, StageError> {
-        let (org, _user, session) = run_scope(ctx)?;
+        let (org, user, session) = run_scope(ctx)?;
         let user_sequence = ctx
             .snapshot()
             .metadata
@@ -105,11 +175,28 @@ impl stageflow::Stage for SummaryEnrichStage {
             .into_iter()
             .filter(|i| i.sequence_number > cutoff && i.sequence_number < user_sequence)
             .collect();
+        let through = memory_through(
+            cutoff,
+            user_sequence,
+            history.first().map(|i| i.sequence_number),
+        );
+        let memory = self.recall(ctx, (org, user, session), through).await;
         Ok(StageOutput::ok()
             .with("has_summary", summary.is_some())
             .with("summary", to_value(&summary)?)
-            .with("history", to_value(&history_messages(&history))?))
+            .with("history", to_value(&history_messages(&history))?)
+            .with(MEMORY, to_value(&memory)?))
     }
+}
+
+/// The last message the prompt does not carry, for memory to recall from: those before the
+/// first message of the history (the summary's cutoff, or older than [`MAX_HISTORY`]), or,
+/// without history, up to the cutoff (never the new message).
+fn memory_through(cutoff: u32, user_sequence: u32, first_in_history: Option<u32>) -> u32 {
+    first_in_history.map_or_else(
+        || cutoff.min(user_sequence.saturating_sub(1)),
+        |first| first.saturating_sub(1),
+    )
 }
 
 /// `value` as stage data.
@@ -119,3 +206,42 @@ fn to_value(value: &impl serde::Serialize) -> Result<serde_json::Value, StageErr
 }
 
 stage_debug!(ProfileEnrichStage, SummaryEnrichStage);
+
+#[cfg(test)]
+mod tests {
+    use super::memory_through;
+
+    #[test]
+    fn memory_recalls_only_what_the_prompt_does_not_carry() {
+        assert_eq!(
+            memory_through(0, 1, None),
+            0,
+            "the first message: nothing before it"
+        );
+        assert_eq!(
+            memory_through(0, 5, Some(1)),
+            0,
+            "everything is in the history"
+        );
+        assert_eq!(
+            memory_through(4, 7, Some(5)),
+            4,
+            "up to the summary's cutoff"
+        );
+        assert_eq!(
+            memory_through(0, 60, Some(20)),
+            19,
+            "older than the history window"
+        );
+        assert_eq!(
+            memory_through(10, 11, None),
+            10,
+            "a summary right before the message"
+        );
+        assert_eq!(
+            memory_through(12, 11, None),
+            10,
+            "never the new message itself"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! `llm`: asks the model for the answer and streams it to the caller as it is written.
 //!
-//! The prompt is the system prompt (profile and summary), the dialogue after the summary's
+//! The prompt is the system prompt (profile, summary, recalled messages), the dialogue after the summary's
 //! cutoff, and the (guarded) message; the model is the run's `model` config value (chosen by
 //! the quality mode). Each non-empty delta goes to the run's stream as
 //! `{"delta": "…", "index": n}` ([`crate::streamed::stream_answer`]). The call is never
@@ -8,8 +8,10 @@
 //! would splice two answers (the routes fall back to another provider only before the first
 //! token).
 
+use super::enrich::MEMORY;
 use super::{INPUT_TEXT, MAX_TOKENS, MODEL, SYSTEM_PROMPT, TEMPERATURE, run_scope};
 use crate::chat::prompt::{ChatProfile, ChatSummary, INSTRUCTIONS, chat_messages, system_prompt};
+use crate::semantic::Recalled;
 use crate::streamed::stream_answer;
 use hellosales_domain::ports::{AiService, CallContext, ChatMessage, ChatRequest};
 use hellosales_providers::LlmRoutes;
@@ -37,10 +39,11 @@ impl stageflow::Stage for LlmStage {
         let profile: ChatProfile = ctx.inputs().get_opt("profile")?.unwrap_or_default();
         let summary: Option<ChatSummary> = ctx.inputs().get_opt::<Option<_>>("summary")?.flatten();
         let history: Vec<ChatMessage> = ctx.inputs().get_opt("history")?.unwrap_or_default();
+        let memory: Vec<Recalled> = ctx.inputs().get_opt(MEMORY)?.unwrap_or_default();
         let model: String = ctx
             .config_value(MODEL)?
             .ok_or_else(|| StageError::new(codes::INPUT_MISSING, "no model configured"))?;
-        let system = system_prompt(&profile, summary.as_ref());
+        let system = system_prompt(&profile, summary.as_ref(), &memory);
         let mut request = ChatRequest::new(model.clone(), chat_messages(system, history, &input));
         request.temperature = ctx.config_value(TEMPERATURE)?;
         request.max_tokens = ctx.config_value(MAX_TOKENS)?;
@@ -49,6 +52,7 @@ impl stageflow::Stage for LlmStage {
             json!({
                 "message_count": request.messages.len(),
                 "has_summary": summary.is_some(),
+                "memory_count": memory.len(),
                 "model": model,
             }),
         );

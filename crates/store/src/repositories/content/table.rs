@@ -361,8 +361,9 @@ where
         select
     }
 
-    /// The condition "no version was made from this row" (for `latest_only`).
-    fn is_latest() -> Condition {
+    /// The condition "no version was made from this row" (for `latest_only`, and for the
+    /// versions a search may see).
+    pub(crate) fn is_latest() -> Condition {
         let successor = Alias::new("successor");
         Condition::all().add(
             Expr::exists(

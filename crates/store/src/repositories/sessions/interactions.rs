@@ -285,7 +285,7 @@ pub(super) async fn between(
 }
 
 /// The domain interaction of a row.
-fn to_interaction(row: Model) -> AppResult<Interaction> {
+pub(crate) fn to_interaction(row: Model) -> AppResult<Interaction> {
     let role = InteractionRole::from_column(&row.role).ok_or_else(|| {
         AppError::internal(format!(
             "interactions.role of {} is unknown: {:?}",

@@ -15,6 +15,8 @@
 mod interactions;
 mod summaries;
 
+pub(crate) use interactions::to_interaction;
+
 use crate::entities::sessions::{ActiveModel, Column, Entity, Model};
 use crate::error::db_error;
 use crate::repositories::now;
