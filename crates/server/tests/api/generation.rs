@@ -458,8 +458,16 @@ async fn generation_streams_over_sse_and_websocket() {
 }
 
 #[tokio::test]
-async fn without_a_model_the_provider_error_comes_back_typed() {
-    let app = TestApp::spawn(&Backend::Sqlite).await;
+async fn an_unloadable_local_model_comes_back_as_a_typed_provider_error() {
+    // The file exists (so the server starts) but is no GGUF: the load on first use fails.
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.gguf");
+    std::fs::write(&broken, b"not a model").unwrap();
+    let app = TestApp::spawn_with(
+        &Backend::Sqlite,
+        &[("LOCAL_MODEL_PATH", broken.to_str().unwrap())],
+    )
+    .await;
     let tenant = app.tenant("gen-local");
     let (client, _) = subjects(&app, &tenant.member).await;
     let error = assert_error(
