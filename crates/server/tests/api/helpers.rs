@@ -95,6 +95,8 @@ impl TestApp {
                 "127.0.0.1:0".to_owned(),
             ),
         ];
+        // A test's own setting replaces the default of the same name.
+        env.retain(|(key, _)| !extra_env.iter().any(|(k, _)| k == key));
         env.extend(
             extra_env
                 .iter()
