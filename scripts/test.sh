@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole HelloSales test suite: every crate, on SQLite and on PostgreSQL, and the local
-# models on their real files.
+# Runs the whole HelloSales test suite: every crate, on SQLite and on PostgreSQL, the local
+# models on their real files, and the web client (Vitest, then Playwright in Chromium).
 # PostgreSQL and Redis are expected on 127.0.0.1 (override TEST_DATABASE_URL / TEST_REDIS_URL);
 # when they cannot be reached the suite fails rather than skipping them.
 set -euo pipefail
@@ -18,3 +18,4 @@ else
   cargo test --workspace --lib --bins --tests --examples
 fi
 cargo test --workspace --doc
+./scripts/web-test.sh

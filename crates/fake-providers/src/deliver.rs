@@ -5,6 +5,7 @@
 use crate::hashed;
 use crate::recorded::RecordedRequest;
 use crate::reply::{Ending, Reply, ReplyBody, TextReply};
+use crate::schema_instance;
 use axum::body::Body;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -42,6 +43,7 @@ pub(crate) async fn respond(
     let Reply {
         body,
         first_chunk_delay,
+        chunk_delay,
         ending,
     } = reply;
     let content_type = if streaming {
@@ -57,6 +59,20 @@ pub(crate) async fn respond(
             retry_after,
         } => return error(format, status, &message, retry_after),
         ReplyBody::Text(text) => format.text(&text, request, streaming),
+        ReplyBody::MatchingSchema { prose } => {
+            let chunks = match schema_instance::requested_schema(&request.body) {
+                Some(schema) => split(&schema_instance::instance(schema).to_string(), 12),
+                None => prose,
+            };
+            let completion = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
+            let text = TextReply {
+                chunks,
+                usage: Some((10, completion)),
+                finish_reason: "stop".to_owned(),
+                model: None,
+            };
+            format.text(&text, request, streaming)
+        }
         ReplyBody::Embeddings {
             vectors,
             prompt_tokens,
@@ -83,7 +99,7 @@ pub(crate) async fn respond(
     };
     (
         [(header::CONTENT_TYPE, content_type)],
-        Body::from_stream(body_stream(chunks, first_chunk_delay, ending)),
+        Body::from_stream(body_stream(chunks, first_chunk_delay, chunk_delay, ending)),
     )
         .into_response()
 }
@@ -103,10 +119,11 @@ pub(crate) fn error(
     response
 }
 
-/// The chunks, the first after `delay`, then the scripted ending.
+/// The chunks, the first after `delay` and each other after `chunk_delay`, then the scripted ending.
 fn body_stream(
     mut chunks: Vec<String>,
     delay: Duration,
+    chunk_delay: Duration,
     ending: Ending,
 ) -> BoxStream<'static, std::io::Result<String>> {
     let tail: BoxStream<'static, std::io::Result<String>> = match ending {
@@ -126,11 +143,21 @@ fn body_stream(
     };
     stream::iter(chunks.into_iter().enumerate())
         .then(move |(index, chunk)| async move {
-            if index == 0 && !delay.is_zero() {
-                tokio::time::sleep(delay).await;
+            let wait = if index == 0 { delay } else { chunk_delay };
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
             }
             Ok(chunk)
         })
         .chain(tail)
         .boxed()
+}
+
+/// `text` in pieces of about `size` characters (never inside a character).
+fn split(text: &str, size: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .chunks(size.max(1))
+        .map(|piece| piece.iter().collect())
+        .collect()
 }

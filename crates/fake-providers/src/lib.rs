@@ -6,7 +6,9 @@
 //! before the first chunk, a mid-stream disconnect, error statuses, invalid JSON) and reads
 //! back every request the server received ([`RecordedRequest`]). Embeddings are fixed vectors
 //! ([`Reply::embeddings`]) or computed from the inputs' words ([`Reply::hashed_embeddings`]),
-//! so that a search can be ranked through the real HTTP path.
+//! so that a search can be ranked through the real HTTP path. [`Reply::matching_schema`]
+//! answers whatever structured output a request asks for; the `fake-llm` binary serves that
+//! on a fixed port for the web client's end-to-end tests.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -25,6 +27,7 @@ mod hashed;
 mod openai;
 mod recorded;
 mod reply;
+mod schema_instance;
 mod server;
 
 pub use recorded::RecordedRequest;

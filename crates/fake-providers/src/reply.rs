@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 pub struct Reply {
     pub(crate) body: ReplyBody,
     pub(crate) first_chunk_delay: Duration,
+    pub(crate) chunk_delay: Duration,
     pub(crate) ending: Ending,
 }
 
@@ -21,6 +22,9 @@ pub struct Reply {
 pub(crate) enum ReplyBody {
     /// Generated text.
     Text(TextReply),
+    /// A value of the JSON schema the request asks for, streamed in small chunks; `prose` (in
+    /// its chunks) when the request asks for none.
+    MatchingSchema { prose: Vec<String> },
     /// Embedding vectors, in input order.
     Embeddings {
         vectors: Vec<Vec<f32>>,
@@ -96,6 +100,7 @@ impl Reply {
         Self {
             body,
             first_chunk_delay: Duration::ZERO,
+            chunk_delay: Duration::ZERO,
             ending: Ending::Complete,
         }
     }
@@ -115,6 +120,20 @@ impl Reply {
             finish_reason: "stop".to_owned(),
             model: None,
         }))
+    }
+
+    /// Whatever the request asks for: a value of its JSON schema (OpenAI's
+    /// `response_format.json_schema`, Gemini's `responseSchema`) with every property filled
+    /// with readable words, or else `prose` in these chunks. A good default reply for a server
+    /// that stands in for a model behind a whole application (the end-to-end tests).
+    pub fn matching_schema<I>(prose: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        Self::new(ReplyBody::MatchingSchema {
+            prose: prose.into_iter().map(Into::into).collect(),
+        })
     }
 
     /// Embedding vectors, one per input in input order, without usage.
@@ -237,6 +256,13 @@ impl Reply {
         if let ReplyBody::Error { retry_after, .. } = &mut self.body {
             *retry_after = Some(value.into());
         }
+        self
+    }
+
+    /// Waits `delay` before each chunk after the first (a model writing at a visible pace).
+    #[must_use]
+    pub const fn with_chunk_delay(mut self, delay: Duration) -> Self {
+        self.chunk_delay = delay;
         self
     }
 

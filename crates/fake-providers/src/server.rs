@@ -45,6 +45,15 @@ impl FakeProviderServer {
     /// # Errors
     /// When no port can be bound.
     pub async fn start() -> std::io::Result<Self> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts a server on `addr` (port 0 for any free one), with the same default reply as
+    /// [`start`](Self::start).
+    ///
+    /// # Errors
+    /// When `addr` cannot be bound.
+    pub async fn start_on(addr: SocketAddr) -> std::io::Result<Self> {
         let shared = Arc::new(Shared {
             replies: Mutex::new(VecDeque::new()),
             default_reply: Mutex::new(Reply::text(["ok"])),
@@ -55,7 +64,7 @@ impl FakeProviderServer {
             .route("/v1/embeddings", post(openai_embeddings))
             .route("/v1beta/models/{action}", post(gemini))
             .with_state(Arc::clone(&shared));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {
             // The server runs until the task is aborted; an accept error ends it.

@@ -51,6 +51,9 @@ pub enum Command {
         #[arg(long, default_value = "short", value_parser = ["short", "medium", "long"])]
         length: String,
     },
+    /// Print the OpenAPI document (JSON) on stdout: the web client's API types are generated
+    /// from it.
+    Openapi,
     /// The embedded models' files.
     Models {
         /// What to do with them.
@@ -85,6 +88,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             name,
             role,
         } => token(&config, &org, &email, name.as_deref(), &role),
+        Command::Openapi => {
+            let document = crate::routes::openapi_document()
+                .to_pretty_json()
+                .context("rendering the OpenAPI document")?;
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "{document}").context("writing to stdout")?;
+            Ok(())
+        }
         Command::Models {
             action: ModelsCommand::Fetch { dir },
         } => {

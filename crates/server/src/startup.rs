@@ -2,7 +2,7 @@
 //! listener, serve until a shutdown signal, then drain in-flight requests.
 
 use crate::ai::AiServices;
-use crate::auth::{AuthSettings, TokenVerifier, WorkosSettings};
+use crate::auth::{AuthKit, AuthSettings, TokenVerifier, WorkosSettings};
 use crate::config::Config;
 use crate::http::middleware::{render_errors, request_span};
 use crate::http::{idempotency, metrics as http_metrics, request_id};
@@ -67,6 +67,15 @@ impl Application {
         let verifier = TokenVerifier::new(auth_settings(&config), http_client()?)
             .await
             .context("setting up token verification")?;
+        let authkit = match (&config.workos_client_id, &config.workos_api_key) {
+            (Some(client_id), Some(api_key)) => Some(AuthKit::new(
+                client_id.clone(),
+                api_key.clone(),
+                &config.workos_api_url,
+                http_client()?,
+            )?),
+            _ => None,
+        };
         let redis = match &config.redis_url {
             Some(url) => Some(
                 redis::Client::open(url.expose_secret())
@@ -100,7 +109,7 @@ impl Application {
         Ok(Self {
             listener,
             metrics,
-            state: AppState::new(config, store, ai, verifier, redis),
+            state: AppState::new(config, store, ai, verifier, authkit, redis),
         })
     }
 

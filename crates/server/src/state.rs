@@ -3,7 +3,7 @@
 //! place where concrete store and provider types meet the application's ports.
 
 use crate::ai::AiServices;
-use crate::auth::TokenVerifier;
+use crate::auth::{AuthKit, TokenVerifier};
 use crate::config::Config;
 use crate::rate_limit::RateLimits;
 use crate::ws::Sockets;
@@ -38,6 +38,7 @@ struct Inner {
     dead_letter_worker: DeadLetterWorker,
     ai: AiServices,
     verifier: TokenVerifier,
+    authkit: Option<AuthKit>,
     redis: Option<redis::Client>,
     sockets: Sockets,
     rate_limits: RateLimits,
@@ -59,6 +60,7 @@ impl AppState {
         store: Store,
         ai: AiServices,
         verifier: TokenVerifier,
+        authkit: Option<AuthKit>,
         redis: Option<redis::Client>,
     ) -> Self {
         let identities = IdentityService::new(Arc::new(store.identities()));
@@ -89,11 +91,18 @@ impl AppState {
                 dead_letter_worker,
                 ai,
                 verifier,
+                authkit,
                 redis,
                 sockets: Sockets::default(),
                 rate_limits,
             }),
         }
+    }
+
+    /// AuthKit sign-in, when WorkOS is configured with an API key.
+    #[must_use]
+    pub fn authkit(&self) -> Option<&AuthKit> {
+        self.inner.authkit.as_ref()
     }
 
     /// The configuration.

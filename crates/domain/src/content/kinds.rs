@@ -4,11 +4,13 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// Declares a string-backed enum: serde names, `as_str`, `FromStr`, `Display`, `ALL`.
+/// Declares a string-backed enum: serde names, `as_str`, `FromStr`, `Display`, `ALL`, and an
+/// OpenAPI schema of exactly those strings (written by hand: the derive cannot read a
+/// `serde(rename)` whose value comes from a macro argument, and would list the variant names).
 macro_rules! string_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum $name {
             $($(#[$vdoc])* #[serde(rename = $text)] $variant,)+
         }
@@ -44,6 +46,18 @@ macro_rules! string_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some(Self::ALL.iter().copied()))
+                    .default(Some(serde_json::Value::from(Self::default().as_str())))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
     };
 }
 
@@ -118,5 +132,24 @@ mod tests {
         assert!("Demo".parse::<ScriptType>().is_err());
         assert!("proposal".parse::<ScriptType>().is_err());
         assert_eq!("proposal".parse::<EmailType>(), Ok(EmailType::Proposal));
+    }
+}
+
+#[cfg(test)]
+mod schema_tests {
+    #![allow(clippy::expect_used)]
+    use super::{CompanySize, EmailType, ScriptType};
+    use utoipa::PartialSchema;
+
+    #[test]
+    fn the_openapi_schema_lists_the_strings_of_the_api() {
+        let script = serde_json::to_value(ScriptType::schema()).expect("json");
+        assert_eq!(script["type"], "string");
+        assert_eq!(script["enum"], serde_json::json!(ScriptType::ALL));
+        assert_eq!(script["default"], "general");
+        let email = serde_json::to_value(EmailType::schema()).expect("json");
+        assert_eq!(email["enum"][0], "cold_outreach");
+        let size = serde_json::to_value(CompanySize::schema()).expect("json");
+        assert_eq!(size["enum"][5], "1000+");
     }
 }

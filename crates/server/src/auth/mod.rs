@@ -34,6 +34,7 @@
 //!   "wrong issuer", "wrong audience", "unknown signing key", "malformed token", "unsupported
 //!   algorithm", …). Messages, `Debug` output and logs never contain the token or a secret.
 
+mod authkit;
 mod claims;
 mod dev_token;
 mod jwks;
@@ -47,6 +48,7 @@ use std::time::Duration;
 use hellosales_domain::{AppError, AppResult, ExternalIdentity};
 use jsonwebtoken::Algorithm;
 
+pub use authkit::{AuthKit, AuthKitTokens, Grant};
 pub use dev_token::{
     DEV_TOKEN_AUDIENCE, DEV_TOKEN_ISSUER, DEV_TOKEN_LIFETIME_DAYS, DEV_TOKEN_SECRET_FILE,
     DevTokenIssuer,

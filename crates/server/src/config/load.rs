@@ -15,9 +15,11 @@ const DEFAULTS: &str = r#"
 bind = "127.0.0.1:8000"
 metrics_bind = "127.0.0.1:9100"
 data_dir = "./data"
+web_dir = "./web/dist"
 cors_allowed_origins = ""
 database_max_connections = 20
 workos_issuer = "https://api.workos.com"
+workos_api_url = "https://api.workos.com"
 log_level = "info"
 prometheus_metrics_enabled = true
 stage_timeout_ms = 30000
@@ -84,6 +86,7 @@ const ENV_VARS: &[(&str, &str, Kind)] = &[
     ("HELLOSALES_BIND", "bind", Kind::Text),
     ("HELLOSALES_METRICS_BIND", "metrics_bind", Kind::Text),
     ("HELLOSALES_DATA_DIR", "data_dir", Kind::Text),
+    ("HELLOSALES_WEB_DIR", "web_dir", Kind::Text),
     (
         "HELLOSALES_CORS_ALLOWED_ORIGINS",
         "cors_allowed_origins",
@@ -99,6 +102,7 @@ const ENV_VARS: &[(&str, &str, Kind)] = &[
     ("WORKOS_CLIENT_ID", "workos_client_id", Kind::Text),
     ("WORKOS_API_KEY", "workos_api_key", Kind::Text),
     ("WORKOS_ISSUER", "workos_issuer", Kind::Text),
+    ("WORKOS_API_URL", "workos_api_url", Kind::Text),
     ("WORKOS_AUDIENCE", "workos_audience", Kind::Text),
     ("WORKOS_JWKS_URL", "workos_jwks_url", Kind::Text),
     ("LOG_LEVEL", "log_level", Kind::Text),

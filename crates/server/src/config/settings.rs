@@ -78,6 +78,9 @@ pub struct Config {
     pub metrics_bind: SocketAddr,
     /// `HELLOSALES_DATA_DIR`: the SQLite database, the development token secret, local models.
     pub data_dir: PathBuf,
+    /// `HELLOSALES_WEB_DIR`: the built web client (`npm run build` in `web/`), served at `/`;
+    /// when the directory is missing only the API is served.
+    pub web_dir: PathBuf,
     /// `HELLOSALES_CORS_ALLOWED_ORIGINS`: comma-separated origins allowed by CORS (`*` for any);
     /// empty means same-origin only.
     pub cors_allowed_origins: String,
@@ -93,6 +96,8 @@ pub struct Config {
     pub workos_api_key: Option<SecretString>,
     /// `WORKOS_ISSUER`: the expected `iss` of access tokens.
     pub workos_issuer: String,
+    /// `WORKOS_API_URL`: WorkOS's API, for AuthKit sign-in (`/user_management/…`).
+    pub workos_api_url: String,
     /// `WORKOS_AUDIENCE`: the expected `aud`, checked when set.
     pub workos_audience: Option<String>,
     /// `WORKOS_JWKS_URL`: overrides the JWKS address derived from the client id.
@@ -510,6 +515,7 @@ impl fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("metrics_bind", &self.metrics_bind)
             .field("data_dir", &self.data_dir)
+            .field("web_dir", &self.web_dir)
             .field("cors_allowed_origins", &self.cors_allowed_origins)
             .field("database_url", &redacted(self.database_url.as_ref()))
             .field("database_max_connections", &self.database_max_connections)
@@ -520,6 +526,7 @@ impl fmt::Debug for Config {
                 &self.workos_api_key.as_ref().map(|_| "***"),
             )
             .field("workos_issuer", &self.workos_issuer)
+            .field("workos_api_url", &self.workos_api_url)
             .field("workos_audience", &self.workos_audience)
             .field("workos_jwks_url", &self.workos_jwks_url)
             .field("log_level", &self.log_level)

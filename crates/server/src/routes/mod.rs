@@ -2,7 +2,7 @@
 //!
 //! Public: `/health`, `/health/ready`, `/openapi.json`, `/docs`. Authenticated: everything
 //! under `/api/v1` (Pulse, under `/api/v1/pulse`, for admins only; semantic search at
-//! `/api/v1/search`), and `/ws` (by its first frame).
+//! `/api/v1/search`), and `/ws` (by its first frame). Every other `GET` is the web client's.
 
 mod auth;
 mod content;
@@ -12,13 +12,13 @@ mod openapi;
 mod pulse;
 mod search;
 mod sessions;
+mod web;
 
 use crate::http::ApiError;
 use crate::state::AppState;
 use axum::Router;
 use axum::routing::get;
 use hellosales_domain::AppError;
-use hellosales_domain::error::Resource;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -32,6 +32,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::live))
         .routes(routes!(health::ready))
         .routes(routes!(auth::me, auth::me_post))
+        .routes(routes!(auth::config))
+        .routes(routes!(auth::authkit_token))
         .routes(routes!(
             content::company_profile::get,
             content::company_profile::put
@@ -83,9 +85,56 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(dead_letters::abandon))
 }
 
-/// The complete application router (routes, docs, fallbacks), with the state attached.
+/// The OpenAPI document of the whole API (what `/openapi.json` serves).
+#[must_use]
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    documented_router().1
+}
+
+/// The routes and their document, whose operations are named after their method and path
+/// (`get_products_by_id`): the handlers' own names (`get`, `list`) repeat across resources, and
+/// generated clients key operations by these names.
+fn documented_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut openapi) = api_router().split_for_parts();
+    for (path, item) in &mut openapi.paths.paths {
+        let operations = [
+            ("get", item.get.as_mut()),
+            ("put", item.put.as_mut()),
+            ("post", item.post.as_mut()),
+            ("delete", item.delete.as_mut()),
+            ("patch", item.patch.as_mut()),
+        ];
+        for (method, operation) in operations {
+            if let Some(operation) = operation {
+                operation.operation_id = Some(operation_name(method, path));
+            }
+        }
+    }
+    (router, openapi)
+}
+
+/// `get` + `/api/v1/products/{id}/versions` → `get_products_by_id_versions`.
+fn operation_name(method: &str, path: &str) -> String {
+    let path = path.strip_prefix("/api/v1").unwrap_or(path);
+    let mut name = method.to_owned();
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        name.push('_');
+        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(parameter) => {
+                name.push_str("by_");
+                name.push_str(parameter);
+            }
+            None => name.push_str(&segment.replace(['-', '.'], "_")),
+        }
+    }
+    name
+}
+
+/// The complete application router (routes, docs, the web client, fallbacks), with the state
+/// attached.
 pub fn router(state: AppState) -> Router {
-    let (router, openapi) = api_router().split_for_parts();
+    let web = web::WebClient::from_dir(&state.config().web_dir);
+    let (router, openapi) = documented_router();
     let spec = openapi.clone();
     router
         .route(
@@ -94,18 +143,41 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/ws", get(crate::ws::upgrade))
         .merge(SwaggerUi::new("/docs").url("/docs/openapi.json", openapi))
-        .fallback(not_found)
+        .fallback(move |request| web::fallback(web.clone(), request))
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }
 
-async fn not_found() -> ApiError {
-    ApiError(AppError::NotFound {
-        resource: Resource::Route,
-        id: None,
-    })
-}
-
 async fn method_not_allowed() -> ApiError {
     ApiError(AppError::MethodNotAllowed)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+    use super::{openapi_document, operation_name};
+    use std::collections::HashSet;
+
+    #[test]
+    fn operations_are_named_after_method_and_path_and_never_repeat() {
+        assert_eq!(
+            operation_name("get", "/api/v1/products/{id}/versions"),
+            "get_products_by_id_versions"
+        );
+        assert_eq!(
+            operation_name("post", "/api/v1/pulse/dead-letters/{id}/retry"),
+            "post_pulse_dead_letters_by_id_retry"
+        );
+        let mut seen = HashSet::new();
+        for item in openapi_document().paths.paths.values() {
+            for operation in [&item.get, &item.put, &item.post, &item.delete, &item.patch]
+                .into_iter()
+                .flatten()
+            {
+                let id = operation.operation_id.clone().expect("an operation id");
+                assert!(seen.insert(id.clone()), "{id} repeats");
+            }
+        }
+        assert!(seen.len() > 40, "{} operations", seen.len());
+    }
 }

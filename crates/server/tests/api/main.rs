@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod ai;
+mod authkit;
 mod chat_ws;
 mod content_clients;
 mod content_concurrency;
@@ -32,5 +33,6 @@ mod resilience;
 mod search;
 mod sessions_http;
 mod telemetry;
+mod web_client;
 mod workos;
 mod ws_client;

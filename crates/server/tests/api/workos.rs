@@ -14,14 +14,14 @@ use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
 use std::sync::LazyLock;
 
-const CLIENT_ID: &str = "client_test";
-const ISSUER: &str = "https://api.workos.test";
+pub const CLIENT_ID: &str = "client_test";
+pub const ISSUER: &str = "https://api.workos.test";
 const KID: &str = "key_1";
 
 static KEY: LazyLock<RsaPrivateKey> =
     LazyLock::new(|| RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("rsa key"));
 
-fn jwks() -> Value {
+pub fn jwks() -> Value {
     let public = KEY.to_public_key();
     json!({"keys": [{
         "kty": "RSA", "use": "sig", "alg": "RS256", "kid": KID,
@@ -30,7 +30,7 @@ fn jwks() -> Value {
     }]})
 }
 
-fn workos_token(claims: &Value) -> String {
+pub fn workos_token(claims: &Value) -> String {
     let pem = KEY.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF).expect("pem");
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(KID.to_owned());
@@ -54,7 +54,7 @@ async fn jwks_server() -> String {
     format!("http://{addr}/sso/jwks/{CLIENT_ID}")
 }
 
-fn now() -> i64 {
+pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
