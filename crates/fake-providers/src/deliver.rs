@@ -64,14 +64,7 @@ pub(crate) async fn respond(
                 Some(schema) => split(&schema_instance::instance(schema).to_string(), 12),
                 None => prose,
             };
-            let completion = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
-            let text = TextReply {
-                chunks,
-                usage: Some((10, completion)),
-                finish_reason: "stop".to_owned(),
-                model: None,
-            };
-            format.text(&text, request, streaming)
+            format.text(&TextReply::new(chunks), request, streaming)
         }
         ReplyBody::Embeddings {
             vectors,

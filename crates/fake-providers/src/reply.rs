@@ -61,6 +61,20 @@ pub(crate) struct TextReply {
     pub(crate) model: Option<String>,
 }
 
+impl TextReply {
+    /// These chunks, finishing with `stop`, with usage of 10 prompt tokens and one completion
+    /// token per chunk.
+    pub(crate) fn new(chunks: Vec<String>) -> Self {
+        let completion = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
+        Self {
+            chunks,
+            usage: Some((10, completion)),
+            finish_reason: "stop".to_owned(),
+            model: None,
+        }
+    }
+}
+
 /// How a successful body ends.
 #[derive(Clone, Debug)]
 pub(crate) enum Ending {
@@ -112,14 +126,9 @@ impl Reply {
         I: IntoIterator,
         I::Item: Into<String>,
     {
-        let chunks: Vec<String> = chunks.into_iter().map(Into::into).collect();
-        let completion = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
-        Self::new(ReplyBody::Text(TextReply {
-            chunks,
-            usage: Some((10, completion)),
-            finish_reason: "stop".to_owned(),
-            model: None,
-        }))
+        Self::new(ReplyBody::Text(TextReply::new(
+            chunks.into_iter().map(Into::into).collect(),
+        )))
     }
 
     /// Whatever the request asks for: a value of its JSON schema (OpenAI's

@@ -64,7 +64,8 @@ impl Application {
                 let _ = local.ready().await;
             });
         }
-        let verifier = TokenVerifier::new(auth_settings(&config), http_client()?)
+        let http = http_client()?;
+        let verifier = TokenVerifier::new(auth_settings(&config), http.clone())
             .await
             .context("setting up token verification")?;
         let authkit = match (&config.workos_client_id, &config.workos_api_key) {
@@ -72,7 +73,7 @@ impl Application {
                 client_id.clone(),
                 api_key.clone(),
                 &config.workos_api_url,
-                http_client()?,
+                http,
             )?),
             _ => None,
         };

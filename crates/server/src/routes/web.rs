@@ -1,7 +1,8 @@
 //! The web client: the built single-page app (`HELLOSALES_WEB_DIR`, `./web/dist` by default)
 //! answers every `GET` outside the API's own paths (`/api`, `/ws`, `/docs`, `/health`,
 //! `/openapi.json`). A path with no file answers `index.html`, so that the client's own routes
-//! (`/products/…`) load on a refresh. Vite's content-hashed `/assets/…` are cached for a year;
+//! (`/products/…`) load on a refresh; a missing `/assets/…` file is a 404 (never the page, which
+//! would be cached under the asset's name). Vite's content-hashed assets are cached for a year;
 //! everything else is revalidated on each load, and every page carries a strict
 //! Content-Security-Policy: the client talks to its own origin only.
 
@@ -29,7 +30,8 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
 /// The built web client, when there is one.
 #[derive(Clone, Debug)]
 pub struct WebClient {
-    files: ServeDir<ServeFile>,
+    files: ServeDir,
+    index: ServeFile,
 }
 
 impl WebClient {
@@ -44,19 +46,36 @@ impl WebClient {
             );
             return None;
         }
-        let files = ServeDir::new(dir)
-            .append_index_html_on_directories(true)
-            .fallback(ServeFile::new(index));
-        Some(Self { files })
+        Some(Self {
+            files: ServeDir::new(dir).append_index_html_on_directories(true),
+            index: ServeFile::new(index),
+        })
     }
 
-    /// Answers a request that no API route took.
+    /// Answers a request that no API route took: its file, else `index.html` (a client route),
+    /// else, for a missing asset, the API's 404.
     pub async fn serve(&self, request: Request) -> Response {
         let is_asset = request.uri().path().starts_with("/assets/");
-        let mut response = match self.files.clone().oneshot(request).await {
+        let (parts, body) = request.into_parts();
+        let retry = Request::from_parts(parts.clone(), axum::body::Body::empty());
+        let mut response = match self
+            .files
+            .clone()
+            .oneshot(Request::from_parts(parts, body))
+            .await
+        {
             Ok(response) => response.into_response(),
             Err(never) => match never {},
         };
+        if response.status() == StatusCode::NOT_FOUND {
+            if is_asset {
+                return route_not_found();
+            }
+            response = match self.index.clone().oneshot(retry).await {
+                Ok(response) => response.into_response(),
+                Err(never) => match never {},
+            };
+        }
         if response.status() != StatusCode::OK && response.status() != StatusCode::NOT_MODIFIED {
             return response;
         }
@@ -99,12 +118,17 @@ pub async fn fallback(client: Option<WebClient>, request: Request) -> Response {
         Some(client) if is_read && !is_api_path(request.uri().path()) => {
             client.serve(request).await
         }
-        _ => ApiError(AppError::NotFound {
-            resource: Resource::Route,
-            id: None,
-        })
-        .into_response(),
+        _ => route_not_found(),
     }
+}
+
+/// The API's `404` envelope for a path nothing serves.
+fn route_not_found() -> Response {
+    ApiError(AppError::NotFound {
+        resource: Resource::Route,
+        id: None,
+    })
+    .into_response()
 }
 
 #[cfg(test)]

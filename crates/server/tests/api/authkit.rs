@@ -61,6 +61,12 @@ async fn fake_workos() -> (String, Arc<Mutex<Vec<Value>>>) {
     (format!("http://{addr}"), seen)
 }
 
+async fn sign_in_options(app: &TestApp) -> Value {
+    let response = app.get("/api/v1/auth/config", None).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("json")
+}
+
 async fn post_grant(app: &TestApp, body: &Value) -> reqwest::Response {
     reqwest::Client::new()
         .post(app.url("/api/v1/auth/authkit/token"))
@@ -74,12 +80,7 @@ async fn post_grant(app: &TestApp, body: &Value) -> reqwest::Response {
 async fn development_offers_development_tokens_and_no_authkit() {
     for backend in backends() {
         let app = TestApp::spawn(&backend).await;
-        let options: Value = app
-            .get("/api/v1/auth/config", None)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let options = sign_in_options(&app).await;
         assert_eq!(options["environment"], "development");
         assert_eq!(options["development_tokens"], true);
         assert!(options["authkit"].is_null(), "{options}");
@@ -111,12 +112,7 @@ async fn an_authkit_code_and_a_refresh_token_become_a_verified_access_token() {
         )
         .await;
 
-        let options: Value = app
-            .get("/api/v1/auth/config", None)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let options = sign_in_options(&app).await;
         assert_eq!(options["development_tokens"], false);
         assert_eq!(
             options["authkit"]["authorize_url"],

@@ -1,7 +1,7 @@
 // The Pulse calls of the typed API client (admin only: a member is answered 403), each
 // returning its data or throwing an `ApiFailure`.
 import { api, unwrap } from "../../api/client";
-import type { components, paths } from "../../api/schema";
+import type { paths } from "../../api/schema";
 
 type QueryOf<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } }
   ? NonNullable<Q>
@@ -11,21 +11,7 @@ export type RunsQuery = QueryOf<"/api/v1/pulse/pipeline-runs">;
 export type CallsQuery = QueryOf<"/api/v1/pulse/provider-calls">;
 export type MetricsQuery = QueryOf<"/api/v1/pulse/metrics">;
 export type StatsQuery = QueryOf<"/api/v1/pulse/stats">;
-
-/**
- * The query of `GET /pulse/dead-letter-queue`. Written out because the generated `operations`
- * share the ids `list` and `get` between several routes (utoipa names an operation after its
- * handler function), so the schema types this route and the entry read as another resource's.
- */
-export interface DeadLettersQuery {
-  status?: components["schemas"]["DeadLetterStatus"] | string;
-  error_type?: string;
-  limit?: number;
-  offset?: number;
-}
-
-/** An openapi-fetch answer typed by its schema (see `DeadLettersQuery`). */
-type Answer<T> = Promise<{ data?: T; error?: unknown; response: Response }>;
+export type DeadLettersQuery = QueryOf<"/api/v1/pulse/dead-letter-queue">;
 
 export function listRuns(query: RunsQuery) {
   return unwrap(api.GET("/api/v1/pulse/pipeline-runs", { params: { query } }));
@@ -48,13 +34,11 @@ export function getStats(query: StatsQuery) {
 }
 
 export function listDeadLetters(query: DeadLettersQuery) {
-  const call = api.GET("/api/v1/pulse/dead-letter-queue", { params: { query: query as never } });
-  return unwrap(call as unknown as Answer<components["schemas"]["Page_DeadLetter"]>);
+  return unwrap(api.GET("/api/v1/pulse/dead-letter-queue", { params: { query } }));
 }
 
 export function getDeadLetter(id: string) {
-  const call = api.GET("/api/v1/pulse/dead-letter-queue/{id}", { params: { path: { id } } as never });
-  return unwrap(call as unknown as Answer<components["schemas"]["DeadLetter"]>);
+  return unwrap(api.GET("/api/v1/pulse/dead-letter-queue/{id}", { params: { path: { id } } }));
 }
 
 export function retryDeadLetter(id: string) {

@@ -4,7 +4,8 @@ import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { isAdmin, useAuth } from "../../store/auth";
 import { FormFields } from "../products/shared/FormFields";
-import { formErrors, isStale } from "../products/shared/fieldErrors";
+import { formErrors } from "../products/shared/fieldErrors";
+import { StaleNotice } from "../products/shared/StaleNotice";
 import { collect, draftFrom, type Draft, type DraftValue } from "../products/shared/fieldSpec";
 import { ReadOnlyFields } from "./ReadOnlyFields";
 import { PROFILE_FIELDS } from "./profileFields";
@@ -101,14 +102,7 @@ export default function CompanyProfilePage() {
           <form className="card stack" onSubmit={submit} noValidate aria-label="Edit the company profile">
             <FormFields specs={PROFILE_FIELDS} draft={draft} errors={fieldErrors} onChange={change} />
             <ErrorNotice error={saveError} />
-            {isStale(saveError) && (
-              <div className="content-actions">
-                <button type="button" className="secondary" onClick={() => void reload()}>
-                  Reload
-                </button>
-                <span className="muted small">Someone else changed the profile. Reloading shows their version and drops your edits.</span>
-              </div>
-            )}
+            <StaleNotice error={saveError} what="the profile" onReload={() => void reload()} />
             <div className="content-actions">
               <button type="submit" disabled={busy}>
                 {busy ? "Saving…" : "Save profile"}

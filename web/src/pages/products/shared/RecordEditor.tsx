@@ -7,7 +7,8 @@ import { ErrorNotice } from "../../../components/ErrorNotice";
 import { isAdmin, useAuth } from "../../../store/auth";
 import { FormFields } from "./FormFields";
 import { RecordActions } from "./RecordActions";
-import { formErrors, isStale } from "./fieldErrors";
+import { formErrors } from "./fieldErrors";
+import { StaleNotice } from "./StaleNotice";
 import { changedValues, collect, draftFrom, withoutEmpty, type Draft, type DraftValue, type FieldSpec } from "./fieldSpec";
 import "./content.css";
 
@@ -214,14 +215,7 @@ export function RecordEditor<T extends Stored>({ noun, basePath, newHeading, cre
           <form className="card stack" onSubmit={submit} noValidate aria-label={id ? `Edit ${noun}` : newHeading}>
             <FormFields specs={specs} draft={draft} errors={fieldErrors} onChange={change} />
             <ErrorNotice error={saveError} />
-            {isStale(saveError) && (
-              <div className="content-actions">
-                <button type="button" className="secondary" onClick={() => void reload()}>
-                  Reload
-                </button>
-                <span className="muted small">Someone else changed this {noun}. Reloading shows their version and drops your edits.</span>
-              </div>
-            )}
+            <StaleNotice error={saveError} what={`this ${noun}`} onReload={() => void reload()} />
             <div className="content-actions">
               <button type="submit" disabled={busy}>
                 {busy ? "Saving…" : id ? "Save changes" : createLabel}

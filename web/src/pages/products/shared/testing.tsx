@@ -5,17 +5,7 @@ import type { ReactElement } from "react";
 import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
 import { useAuth, type Me } from "../../../store/auth";
 
-/** A JSON response as the server sends it. */
-export function json(body: unknown, status = 200, etag?: string): Response {
-  const headers: Record<string, string> = { "Content-Type": "application/json" };
-  if (etag) headers["ETag"] = etag;
-  return new Response(status === 204 ? null : JSON.stringify(body), { status, headers });
-}
-
-/** The server's error envelope. */
-export function failure(status: number, code: string, message: string, details: Record<string, unknown> = {}): Response {
-  return json({ code, message, details, retryable: false, request_id: "req_test", timestamp: "2025-01-01T00:00:00Z" }, status);
-}
+export { failure, json } from "../../../test/responses";
 
 /** Stubs `fetch` with `answer` and keeps every request sent, with its body text. */
 export function stubFetch(answer: (request: Request, body: string) => Response | Promise<Response>) {
