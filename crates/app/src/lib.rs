@@ -26,6 +26,7 @@ mod route_notices;
 pub mod semantic;
 pub mod services;
 mod streamed;
+pub mod voice;
 
 pub use guardrails::{GuardConfig, PiiMode, RuleBasedGuard};
 pub use observability::{RunLogger, RunTotals};

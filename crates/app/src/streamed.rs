@@ -205,7 +205,6 @@ pub(crate) fn run_totals(
         llm_provider_call_id: stage
             .and_then(|s| s.get::<String>(PROVIDER_CALL_ID).ok())
             .and_then(|id| id.parse().ok()),
-        stt_provider_call_id: None,
-        tts_provider_call_id: None,
+        ..RunTotals::default()
     }
 }

@@ -312,6 +312,21 @@ pub enum AppError {
     /// or the local model could not be loaded).
     #[error("semantic search is not configured on this server")]
     EmbeddingsNotConfigured,
+    /// Speech-to-text is switched off on this server (`STT_PROVIDER=none`, the default: no
+    /// local speech-to-text model is built in).
+    #[error("speech-to-text is not configured on this server (set STT_PROVIDER)")]
+    SttNotConfigured,
+    /// Text-to-speech is switched off on this server (`TTS_PROVIDER=none`).
+    #[error("text-to-speech is not configured on this server (set TTS_PROVIDER)")]
+    TtsNotConfigured,
+    /// A recording lasts longer than a voice turn may.
+    #[error("the recording lasts {duration_ms} ms; a voice turn may last {limit_ms} ms")]
+    AudioTooLong {
+        /// How long it lasts.
+        duration_ms: u64,
+        /// The limit.
+        limit_ms: u64,
+    },
     /// A dependency of the server (database, cache) is unavailable.
     #[error("{message}")]
     ServiceUnavailable {
@@ -466,6 +481,15 @@ impl AppError {
                 pipeline_run_id: pipeline_run_id.clone(),
             },
             Self::EmbeddingsNotConfigured => Self::EmbeddingsNotConfigured,
+            Self::SttNotConfigured => Self::SttNotConfigured,
+            Self::TtsNotConfigured => Self::TtsNotConfigured,
+            Self::AudioTooLong {
+                duration_ms,
+                limit_ms,
+            } => Self::AudioTooLong {
+                duration_ms: *duration_ms,
+                limit_ms: *limit_ms,
+            },
             Self::ServiceUnavailable { message } => Self::ServiceUnavailable {
                 message: message.clone(),
             },
@@ -503,6 +527,9 @@ impl AppError {
             Self::PipelineCancelled { .. } => "PIPELINE_CANCELLED",
             Self::GenerationInvalidOutput { .. } => "GENERATION_INVALID_OUTPUT",
             Self::EmbeddingsNotConfigured => "EMBEDDINGS_NOT_CONFIGURED",
+            Self::SttNotConfigured => "STT_NOT_CONFIGURED",
+            Self::TtsNotConfigured => "TTS_NOT_CONFIGURED",
+            Self::AudioTooLong { .. } => "AUDIO_TOO_LONG",
             Self::ServiceUnavailable { .. } => "SERVICE_UNAVAILABLE",
             Self::Internal { .. } => "INTERNAL_ERROR",
         }
@@ -542,6 +569,10 @@ impl AppError {
             }
             Self::InsufficientPermissions { required } => json!({ "required_role": required }),
             Self::PayloadTooLarge { limit_bytes } => json!({ "limit_bytes": limit_bytes }),
+            Self::AudioTooLong {
+                duration_ms,
+                limit_ms,
+            } => json!({ "duration_ms": duration_ms, "limit_ms": limit_ms }),
             Self::RateLimited {
                 retry_after_seconds,
             } => json!({ "retry_after_seconds": retry_after_seconds }),

@@ -59,6 +59,14 @@ pub struct PipelineRun {
     pub total_latency_ms: Option<i64>,
     /// Time to first token.
     pub ttft_ms: Option<i64>,
+    /// Time to the first audio of a voice answer.
+    pub ttfa_ms: Option<i64>,
+    /// Time to the first synthesized chunk, from the first text-to-speech request.
+    pub ttfc_ms: Option<i64>,
+    /// Duration of the speech heard (voice turns).
+    pub input_audio_duration_ms: Option<i64>,
+    /// Duration of the speech answered (voice turns).
+    pub output_audio_duration_ms: Option<i64>,
     /// Input tokens.
     pub tokens_in: Option<i64>,
     /// Output tokens.
@@ -75,8 +83,12 @@ pub struct PipelineRun {
     pub error: Option<String>,
     /// Error code.
     pub error_code: Option<String>,
+    /// The speech-to-text call (voice turns).
+    pub stt_provider_call_id: Option<Uuid>,
     /// The LLM call.
     pub llm_provider_call_id: Option<Uuid>,
+    /// The first text-to-speech call (voice turns).
+    pub tts_provider_call_id: Option<Uuid>,
     /// When it started.
     pub started_at: DateTime<Utc>,
     /// When it finished.

@@ -259,8 +259,12 @@ pub struct Interaction {
     pub content: String,
     /// The original transcript, for voice.
     pub transcript: Option<String>,
+    /// How long the spoken message lasted, for voice.
+    pub audio_duration_ms: Option<u32>,
     /// The LLM call that wrote it (assistant messages).
     pub llm_provider_call_id: Option<Uuid>,
+    /// The speech-to-text call that heard it (voice messages).
+    pub stt_provider_call_id: Option<Uuid>,
     /// Its place in the session: 1, 2, 3, … without gaps.
     pub sequence_number: u32,
     /// Free-form metadata (`filtered`, `pipeline_run_id`, …).
@@ -283,8 +287,21 @@ pub struct NewInteraction {
     pub content: String,
     /// The LLM call that wrote it.
     pub llm_provider_call_id: Option<Uuid>,
+    /// How long the spoken message lasted, for voice.
+    pub audio_duration_ms: Option<u32>,
     /// Free-form metadata (an object).
     pub metadata: Value,
+}
+
+/// What speech-to-text heard of a stored voice message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeardSpeech {
+    /// The transcript (it becomes the message's content).
+    pub transcript: String,
+    /// How long the speech lasted.
+    pub audio_duration_ms: Option<u32>,
+    /// The speech-to-text call.
+    pub stt_provider_call_id: Option<Uuid>,
 }
 
 impl NewInteraction {
@@ -297,7 +314,19 @@ impl NewInteraction {
             input_type: InputType::Text,
             content: content.into(),
             llm_provider_call_id: None,
+            audio_duration_ms: None,
             metadata: Value::Object(serde_json::Map::new()),
+        }
+    }
+
+    /// A spoken message of `role` whose transcript is not known yet (empty content until
+    /// [`SessionStore::record_transcript`](crate::ports::SessionStore::record_transcript)).
+    #[must_use]
+    pub fn voice(role: InteractionRole, audio_duration_ms: Option<u32>) -> Self {
+        Self {
+            input_type: InputType::Voice,
+            audio_duration_ms,
+            ..Self::text(role, String::new())
         }
     }
 

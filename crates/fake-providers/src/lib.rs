@@ -29,7 +29,14 @@ mod recorded;
 mod reply;
 mod schema_instance;
 mod server;
+mod stt;
+mod tts;
 
 pub use recorded::RecordedRequest;
 pub use reply::{Disconnect, Reply};
 pub use server::FakeProviderServer;
+pub use stt::{FakeSttServer, MultipartField, RecordedSttRequest, SttReply, sine_wav};
+pub use tts::{
+    FAKE_MP3, FAKE_OGG_OPUS, FakeTtsServer, MIN_TONE_MS, RecordedTtsRequest, TONE_MS_PER_CHAR,
+    TONE_SAMPLE_RATE, TtsReply,
+};

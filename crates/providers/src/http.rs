@@ -22,6 +22,8 @@ pub(crate) enum KeyHeader {
     Bearer,
     /// A header of its own (`x-goog-api-key` for Gemini).
     Named(&'static str),
+    /// `Authorization: Token …` (Deepgram).
+    Token,
 }
 
 /// An HTTP client for one provider. Cheap to clone.
@@ -85,6 +87,11 @@ impl ProviderHttp {
         self.client.post(url.clone()).json(body)
     }
 
+    /// A POST to `url` whose body the caller sets (raw audio, a multipart form).
+    pub(crate) fn post(&self, url: &Url) -> RequestBuilder {
+        self.client.post(url.clone())
+    }
+
     /// Sends the request with the key and the trace context, and returns the response if its
     /// status is a success.
     ///
@@ -145,6 +152,19 @@ impl ProviderHttp {
         self.read_json(operation, response).await
     }
 
+    /// Sends the request and reads the successful answer as JSON.
+    ///
+    /// # Errors
+    /// Those of [`send`](Self::send) and [`read_json`](Self::read_json).
+    pub(crate) async fn send_for_json<T: DeserializeOwned>(
+        &self,
+        operation: &str,
+        builder: RequestBuilder,
+    ) -> AppResult<T> {
+        let response = self.send(operation, builder).await?;
+        self.read_json(operation, response).await
+    }
+
     /// Reads the whole body of a successful response as JSON.
     ///
     /// # Errors
@@ -199,6 +219,15 @@ impl ProviderHttp {
         };
         match self.key_header {
             KeyHeader::Bearer => builder.bearer_auth(key.expose_secret()),
+            KeyHeader::Token => {
+                match HeaderValue::from_str(&format!("Token {}", key.expose_secret())) {
+                    Ok(mut value) => {
+                        value.set_sensitive(true);
+                        builder.header(reqwest::header::AUTHORIZATION, value)
+                    }
+                    Err(_) => builder,
+                }
+            }
             KeyHeader::Named(name) => match HeaderValue::from_str(key.expose_secret()) {
                 Ok(mut value) => {
                     value.set_sensitive(true);
@@ -213,9 +242,14 @@ impl ProviderHttp {
 
 /// A `NotConfigured` error for `provider`'s chat operation (a bad base URL, no HTTP client).
 pub(crate) fn not_configured(provider: &str, message: &str) -> AppError {
+    not_configured_for(provider, hellosales_domain::ports::LLM_OPERATION, message)
+}
+
+/// A `NotConfigured` error for `provider`'s `operation` (`stt`, `tts`).
+pub(crate) fn not_configured_for(provider: &str, operation: &str, message: &str) -> AppError {
     provider_error(
         provider,
-        hellosales_domain::ports::LLM_OPERATION,
+        operation,
         ProviderFailure::NotConfigured,
         message.to_owned(),
     )

@@ -20,18 +20,28 @@
 //! | unparsable body or event data, stream ended or cut too early   | `MalformedStream`            |
 
 mod chat_sse;
+pub mod deepgram;
+mod deepgram_stream;
+pub mod espeak;
 mod failure;
 pub mod fallback;
 pub mod gemini;
+pub mod gemini_tts;
 mod gemini_wire;
+pub mod google_stt;
+pub mod google_tts;
 mod http;
 pub mod openai_compatible;
+pub mod openai_transcription;
 mod openai_wire;
 pub mod pricing;
 pub mod recording;
 pub mod route_policy;
+pub mod speech_pricing;
 pub mod sse;
+mod stt_wire;
 pub mod tokens;
+mod tts_wire;
 pub mod unavailable;
 
 pub use fallback::{LlmRoute, LlmRoutes};
@@ -42,7 +52,9 @@ pub use gemini::{GeminiConfig, GeminiProvider};
 pub use openai_compatible::{OpenAiCompatibleConfig, OpenAiCompatibleProvider};
 pub use pricing::{ModelPrice, PriceTable, TokenCost};
 pub use recording::{
-    CallMeasures, Completion, RecordWritten, RecordedEmbeddings, RecordedStream, RecordingEmbedder,
-    RecordingLlm, RecordingOptions, TokenUsage,
+    CallMeasures, Completion, RecordWritten, RecordedEmbeddings, RecordedSpeech, RecordedStream,
+    RecordedSttStream, RecordedTranscript, RecordingEmbedder, RecordingLlm, RecordingOptions,
+    RecordingStt, RecordingTts, TokenUsage,
 };
+pub use speech_pricing::{SpeechPrice, SpeechUnit};
 pub use unavailable::UnavailableLlm;

@@ -10,6 +10,7 @@
 //! provider (so `llama-3.1-8b-instant-2025` is priced as `llama-3.1-8b-instant`), among the
 //! entries in effect on the day of the call.
 
+use crate::speech_pricing::{self, SpeechPrice};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -71,17 +72,23 @@ impl TokenCost {
     }
 }
 
-/// All known prices.
+/// All known prices: per token, and per minute or character for speech
+/// ([`speech_pricing`](crate::speech_pricing)).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceTable {
     entries: Vec<ModelPrice>,
+    #[serde(default)]
+    speech: Vec<SpeechPrice>,
 }
 
 impl PriceTable {
     /// A table of the given entries.
     #[must_use]
     pub fn new(entries: Vec<ModelPrice>) -> Self {
-        Self { entries }
+        Self {
+            entries,
+            speech: Vec::new(),
+        }
     }
 
     /// The prices HelloSales ships with (USD per million tokens, input / output).
@@ -91,15 +98,46 @@ impl PriceTable {
         let p = |provider, model, input, output| {
             ModelPrice::per_million_usd(provider, model, input, output, from)
         };
-        Self::new(vec![
+        let mut table = Self::new(vec![
             p("groq", "llama-3.1-8b-instant", 0.05, 0.08),
             p("groq", "llama-3.3-70b-versatile", 0.59, 0.79),
             p("gemini", "gemini-2.0-flash", 0.10, 0.40),
             p("gemini", "gemini-2.0-flash-lite", 0.075, 0.30),
             p("gemini", "gemini-2.5-flash", 0.30, 2.50),
             p("gemini", "gemini-2.5-flash-lite", 0.10, 0.40),
+            // Gemini speaks by token: text in, audio tokens out.
+            p("gemini", "gemini-2.5-flash-preview-tts", 0.50, 10.00),
+            p("gemini", "gemini-2.5-pro-preview-tts", 1.00, 20.00),
             p("local", "", 0.0, 0.0),
-        ])
+        ]);
+        table.speech = speech_pricing::seeded_speech_prices();
+        table
+    }
+
+    /// Adds or replaces speech prices (same provider, operation, model and date).
+    pub fn extend_speech(&mut self, overrides: impl IntoIterator<Item = SpeechPrice>) {
+        for price in overrides {
+            self.speech.retain(|e| {
+                !(e.provider == price.provider
+                    && e.operation == price.operation
+                    && e.model == price.model
+                    && e.effective_from == price.effective_from)
+            });
+            self.speech.push(price);
+        }
+    }
+
+    /// The speech price in effect on `day` for `model` of `provider`'s `operation` (`stt`,
+    /// `tts`).
+    #[must_use]
+    pub fn speech_lookup(
+        &self,
+        provider: &str,
+        operation: &str,
+        model: &str,
+        day: NaiveDate,
+    ) -> Option<&SpeechPrice> {
+        speech_pricing::lookup(&self.speech, provider, operation, model, day)
     }
 
     /// Adds or replaces entries (a configured override wins over a seeded price with the same

@@ -12,7 +12,10 @@
 //!   cadence (`SUMMARY_*`) and the chat service (`QUALITY_MODE`, `LLM_MODEL_*`);
 //! * script and email generation: their pipelines, with the same guardrails and model;
 //! * semantic search and chat memory (`EMBEDDING_*`, `MEMORY_*`, see [`crate::embeddings`]),
-//!   whose local model comes from [`local_embedder`].
+//!   whose local model comes from [`local_embedder`];
+//! * voice turns (`STT_*`, `TTS_*`, `VOICE_*`, see `crate::voice`): the speech adapters, the
+//!   `voice_chat` pipeline on the chat pipeline's own dependencies, and the voice service;
+//!   none when `STT_PROVIDER=none`.
 
 use crate::config::{Config, LlmEndpoint, LlmProviderName, PiiModeSetting};
 use anyhow::Context as _;
@@ -28,6 +31,7 @@ use hellosales_app::generation::{
 };
 use hellosales_app::guardrails::{GuardConfig, PiiMode, RuleBasedGuard};
 use hellosales_app::semantic::Semantic;
+use hellosales_app::voice::VoiceService;
 use hellosales_domain::content::{Client, Product};
 use hellosales_domain::ports::EmbeddingProvider;
 use hellosales_domain::ports::LlmProvider;
@@ -62,6 +66,7 @@ pub struct AiServices {
     chat: ChatService,
     generation: GenerationService,
     semantic: Option<Semantic>,
+    voice: Option<VoiceService>,
 }
 
 impl fmt::Debug for AiServices {
@@ -71,6 +76,7 @@ impl fmt::Debug for AiServices {
             .field("model", &self.llm.primary().model)
             .field("fallbacks", &self.llm.routes().count().saturating_sub(1))
             .field("semantic", &self.semantic.is_some())
+            .field("voice", &self.voice.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -82,7 +88,7 @@ impl AiServices {
     /// Outside a Tokio runtime (the event sink spawns its writer task).
     ///
     /// # Errors
-    /// A provider cannot be set up (an unusable base URL).
+    /// A provider cannot be set up (an unusable base URL, an unsafe espeak-ng voice).
     pub fn build(config: &Config, store: &Store) -> anyhow::Result<Self> {
         let prices = Arc::new(price_table(config));
         let options = RecordingOptions {
@@ -125,8 +131,20 @@ impl AiServices {
             guard: guardrails(config)?,
             semantic: semantic.as_ref(),
         };
-        let chat = chat_service(&wiring)?;
+        let chat_deps = chat_deps(&wiring);
+        let chat = chat_service(&wiring, &chat_deps)?;
         let generation = generation_service(&wiring)?;
+        let voice = crate::voice::voice_service(
+            config,
+            store,
+            crate::voice::VoiceWiring {
+                chat: &chat,
+                chat_deps: &chat_deps,
+                interceptors: &interceptors,
+                prices,
+                options,
+            },
+        )?;
         Ok(Self {
             llm,
             local,
@@ -137,6 +155,7 @@ impl AiServices {
             chat,
             generation,
             semantic,
+            voice,
         })
     }
 
@@ -150,6 +169,13 @@ impl AiServices {
     #[must_use]
     pub fn chat(&self) -> &ChatService {
         &self.chat
+    }
+
+    /// Voice turns; `None` when `STT_PROVIDER=none` (`voice.start` answers
+    /// `STT_NOT_CONFIGURED`).
+    #[must_use]
+    pub fn voice(&self) -> Option<&VoiceService> {
+        self.voice.as_ref()
     }
 
     /// Script and email generation.
@@ -233,8 +259,28 @@ fn guardrails(config: &Config) -> anyhow::Result<Arc<dyn GuardService>> {
     Ok(Arc::new(guard))
 }
 
-/// The chat service: the `chat` pipeline, summaries.
-fn chat_service(wiring: &Wiring<'_>) -> anyhow::Result<ChatService> {
+/// What the chat stages work with, shared by the `chat` and `voice_chat` pipelines.
+fn chat_deps(wiring: &Wiring<'_>) -> ChatDeps {
+    let Wiring {
+        store,
+        llm,
+        guard,
+        semantic,
+        ..
+    } = wiring;
+    let sessions: Arc<dyn SessionStore> = Arc::new(store.sessions());
+    ChatDeps {
+        guard: guard.clone(),
+        sessions,
+        company_profiles: Arc::new(store.company_profiles()),
+        identities: Arc::new(store.identities()),
+        llm: (*llm).clone(),
+        memory: semantic.map(|s| s.memory.clone()),
+    }
+}
+
+/// The chat service: the `chat` pipeline on `deps`, summaries.
+fn chat_service(wiring: &Wiring<'_>, deps: &ChatDeps) -> anyhow::Result<ChatService> {
     let Wiring {
         config,
         store,
@@ -242,20 +288,11 @@ fn chat_service(wiring: &Wiring<'_>) -> anyhow::Result<ChatService> {
         runs,
         events,
         interceptors,
-        guard,
-        semantic,
+        ..
     } = wiring;
-    let sessions: Arc<dyn SessionStore> = Arc::new(store.sessions());
-    let deps = ChatDeps {
-        guard: guard.clone(),
-        sessions: sessions.clone(),
-        company_profiles: Arc::new(store.company_profiles()),
-        identities: Arc::new(store.identities()),
-        llm: (*llm).clone(),
-        memory: semantic.map(|s| s.memory.clone()),
-    };
+    let sessions = deps.sessions.clone();
     let pipeline = chat_pipeline(
-        &deps,
+        deps,
         interceptors,
         Duration::from_millis(config.llm_stage_timeout_ms),
     )

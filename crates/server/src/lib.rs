@@ -19,6 +19,7 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+mod voice;
 pub mod ws;
 
 pub use startup::Application;

@@ -10,6 +10,7 @@ use crate::ws::Sockets;
 use hellosales_app::chat::ChatService;
 use hellosales_app::dead_letters::{DeadLetterReplayer, DeadLetterService, DeadLetterWorker};
 use hellosales_app::generation::GenerationService;
+use hellosales_app::voice::VoiceService;
 use hellosales_app::{
     CompanyProfileService, EditableService, IdentityService, PulseService, SessionService,
     VersionedService,
@@ -157,6 +158,13 @@ impl AppState {
     #[must_use]
     pub fn chat(&self) -> &ChatService {
         self.inner.ai.chat()
+    }
+
+    /// Voice turns; `None` when `STT_PROVIDER=none` (`voice.start` answers
+    /// `STT_NOT_CONFIGURED`).
+    #[must_use]
+    pub fn voice(&self) -> Option<&VoiceService> {
+        self.inner.ai.voice()
     }
 
     /// Script and email generation.

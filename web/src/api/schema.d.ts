@@ -1268,6 +1268,11 @@ export interface components {
         InputType: "text" | "voice";
         /** @description One message of a session. */
         Interaction: {
+            /**
+             * Format: int32
+             * @description How long the spoken message lasted, for voice.
+             */
+            audio_duration_ms?: number | null;
             /** @description The text (the transcript, for voice). */
             content: string;
             /**
@@ -1300,6 +1305,11 @@ export interface components {
             sequence_number: number;
             /** @description Its session. */
             session_id: components["schemas"]["SessionId"];
+            /**
+             * Format: uuid
+             * @description The speech-to-text call that heard it (voice messages).
+             */
+            stt_provider_call_id?: string | null;
             /** @description The original transcript, for voice. */
             transcript?: string | null;
         };
@@ -1501,6 +1511,11 @@ export interface components {
         Page_Interaction: {
             /** @description The items of this page. */
             items: {
+                /**
+                 * Format: int32
+                 * @description How long the spoken message lasted, for voice.
+                 */
+                audio_duration_ms?: number | null;
                 /** @description The text (the transcript, for voice). */
                 content: string;
                 /**
@@ -1533,6 +1548,11 @@ export interface components {
                 sequence_number: number;
                 /** @description Its session. */
                 session_id: components["schemas"]["SessionId"];
+                /**
+                 * Format: uuid
+                 * @description The speech-to-text call that heard it (voice messages).
+                 */
+                stt_provider_call_id?: string | null;
                 /** @description The original transcript, for voice. */
                 transcript?: string | null;
             }[];
@@ -1572,6 +1592,11 @@ export interface components {
                  * @description Its id.
                  */
                 id: string;
+                /**
+                 * Format: int64
+                 * @description Duration of the speech heard (voice turns).
+                 */
+                input_audio_duration_ms?: number | null;
                 interaction_id?: components["schemas"]["InteractionId"] | null;
                 /**
                  * Format: uuid
@@ -1580,6 +1605,11 @@ export interface components {
                 llm_provider_call_id?: string | null;
                 /** @description The organization. */
                 org_id: components["schemas"]["OrgId"];
+                /**
+                 * Format: int64
+                 * @description Duration of the speech answered (voice turns).
+                 */
+                output_audio_duration_ms?: number | null;
                 /** @description The registered pipeline name. */
                 pipeline_name?: string | null;
                 /** @description `fast`, `balanced` or `quality`. */
@@ -1598,6 +1628,11 @@ export interface components {
                 started_at: string;
                 /** @description `running`, `completed`, `failed` or `cancelled`. */
                 status: string;
+                /**
+                 * Format: uuid
+                 * @description The speech-to-text call (voice turns).
+                 */
+                stt_provider_call_id?: string | null;
                 /** @description Whether the run succeeded. */
                 success: boolean;
                 /**
@@ -1634,9 +1669,24 @@ export interface components {
                 total_latency_ms?: number | null;
                 /**
                  * Format: int64
+                 * @description Time to the first audio of a voice answer.
+                 */
+                ttfa_ms?: number | null;
+                /**
+                 * Format: int64
+                 * @description Time to the first synthesized chunk, from the first text-to-speech request.
+                 */
+                ttfc_ms?: number | null;
+                /**
+                 * Format: int64
                  * @description Time to first token.
                  */
                 ttft_ms?: number | null;
+                /**
+                 * Format: uuid
+                 * @description The first text-to-speech call (voice turns).
+                 */
+                tts_provider_call_id?: string | null;
                 user_id?: components["schemas"]["UserId"] | null;
             }[];
             /**
@@ -2024,6 +2074,11 @@ export interface components {
              * @description Its id.
              */
             id: string;
+            /**
+             * Format: int64
+             * @description Duration of the speech heard (voice turns).
+             */
+            input_audio_duration_ms?: number | null;
             interaction_id?: components["schemas"]["InteractionId"] | null;
             /**
              * Format: uuid
@@ -2032,6 +2087,11 @@ export interface components {
             llm_provider_call_id?: string | null;
             /** @description The organization. */
             org_id: components["schemas"]["OrgId"];
+            /**
+             * Format: int64
+             * @description Duration of the speech answered (voice turns).
+             */
+            output_audio_duration_ms?: number | null;
             /** @description The registered pipeline name. */
             pipeline_name?: string | null;
             /** @description `fast`, `balanced` or `quality`. */
@@ -2050,6 +2110,11 @@ export interface components {
             started_at: string;
             /** @description `running`, `completed`, `failed` or `cancelled`. */
             status: string;
+            /**
+             * Format: uuid
+             * @description The speech-to-text call (voice turns).
+             */
+            stt_provider_call_id?: string | null;
             /** @description Whether the run succeeded. */
             success: boolean;
             /**
@@ -2086,9 +2151,24 @@ export interface components {
             total_latency_ms?: number | null;
             /**
              * Format: int64
+             * @description Time to the first audio of a voice answer.
+             */
+            ttfa_ms?: number | null;
+            /**
+             * Format: int64
+             * @description Time to the first synthesized chunk, from the first text-to-speech request.
+             */
+            ttfc_ms?: number | null;
+            /**
+             * Format: int64
              * @description Time to first token.
              */
             ttft_ms?: number | null;
+            /**
+             * Format: uuid
+             * @description The first text-to-speech call (voice turns).
+             */
+            tts_provider_call_id?: string | null;
             user_id?: components["schemas"]["UserId"] | null;
         };
         /** @description A run and its events, oldest first. */

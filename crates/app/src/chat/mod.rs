@@ -13,6 +13,7 @@ mod updates;
 pub use locks::{SessionLocks, SessionTurn};
 pub use pipeline::{CHAT_PIPELINE, CHAT_TOPOLOGY, ChatDeps, chat_pipeline};
 pub use service::{ChatConfig, ChatInput, ChatService, ChatServiceParts, QualityMode};
+pub(crate) use service::{completed, turn_error};
 pub use summaries::{CompletedTurn, SummaryConfig, SummaryService};
 pub use updates::{
     ChatAck, ChatBlocked, ChatCancelled, ChatComplete, ChatToken, ChatUpdate, ChatUsage,

@@ -201,6 +201,8 @@ mod tests {
             input_type: InputType::Text,
             content: content.to_owned(),
             transcript: None,
+            audio_duration_ms: None,
+            stt_provider_call_id: None,
             llm_provider_call_id: None,
             sequence_number: sequence,
             metadata: serde_json::json!({}),

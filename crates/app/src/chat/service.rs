@@ -181,6 +181,15 @@ impl fmt::Debug for ChatServiceParts {
     }
 }
 
+/// The parts of a [`ChatService`] that voice turns share.
+pub(crate) struct Shared<'a> {
+    pub(crate) sessions: &'a Arc<dyn SessionStore>,
+    pub(crate) runs: &'a RunLogger,
+    pub(crate) events: &'a Arc<dyn EventSink>,
+    pub(crate) config: &'a ChatConfig,
+    pub(crate) dead_letters: Option<&'a DeadLetterRecorder>,
+}
+
 /// A stored user message and whether it was sent before.
 enum Received {
     New(Interaction),
@@ -209,6 +218,34 @@ impl ChatService {
     #[must_use]
     pub fn summaries(&self) -> &SummaryService {
         &self.inner.summaries
+    }
+
+    /// Waits for `session`'s turn (voice turns share the order of chat turns).
+    pub(crate) async fn lock_session(&self, session: SessionId) -> super::SessionTurn {
+        self.inner.locks.lock(session).await
+    }
+
+    /// What a voice turn shares with chat turns: the sessions, the run recorder, the event
+    /// sink, the settings and the dead-letter queue.
+    pub(crate) fn shared(&self) -> Shared<'_> {
+        let inner = &self.inner;
+        Shared {
+            sessions: &inner.sessions,
+            runs: &inner.runs,
+            events: &inner.events,
+            config: &inner.config,
+            dead_letters: inner.dead_letters.as_ref(),
+        }
+    }
+
+    /// Starts the summary cadence after a completed turn of `session`.
+    pub(crate) fn turn_completed(&self, caller: &OrgContext, session: SessionId) {
+        self.inner.summaries.turn_completed(CompletedTurn {
+            org: caller.org_id,
+            user: caller.user_id,
+            session,
+            request_id: Some(caller.request_id.clone()),
+        });
     }
 
     /// Runs one turn, sending its updates to `updates`. Returns once the turn ended; the
@@ -557,7 +594,7 @@ impl ChatService {
 }
 
 /// The `Complete` update of a finished run.
-fn completed(
+pub(crate) fn completed(
     results: &PipelineResults,
     message_id: &str,
     session: SessionId,
@@ -599,7 +636,7 @@ fn completed(
 }
 
 /// The client's error for a run that failed.
-fn turn_error(error: &PipelineError, run_id: Uuid) -> AppError {
+pub(crate) fn turn_error(error: &PipelineError, run_id: Uuid) -> AppError {
     match error {
         PipelineError::StageFailed { stage, error, .. } => failure_error(stage, error, run_id),
         other => AppError::StageFailed {

@@ -48,6 +48,14 @@ pub struct RunTotals {
     pub stt_provider_call_id: Option<Uuid>,
     /// The text-to-speech provider call.
     pub tts_provider_call_id: Option<Uuid>,
+    /// Time to the first audio sent to the client, from the start of the run.
+    pub ttfa_ms: Option<u64>,
+    /// Time to the first synthesized chunk, from the first text-to-speech request.
+    pub ttfc_ms: Option<u64>,
+    /// Duration of the speech heard.
+    pub input_audio_duration_ms: Option<u64>,
+    /// Duration of the speech answered.
+    pub output_audio_duration_ms: Option<u64>,
 }
 
 impl RunTotals {
@@ -212,6 +220,10 @@ fn run_outcome(
         stt_provider_call_id: totals.stt_provider_call_id,
         llm_provider_call_id: totals.llm_provider_call_id,
         tts_provider_call_id: totals.tts_provider_call_id,
+        ttfa_ms: totals.ttfa_ms,
+        ttfc_ms: totals.ttfc_ms,
+        input_audio_duration_ms: totals.input_audio_duration_ms,
+        output_audio_duration_ms: totals.output_audio_duration_ms,
         completed_at: Utc::now(),
     }
 }

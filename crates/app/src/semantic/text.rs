@@ -206,6 +206,8 @@ mod tests {
             input_type: InputType::Text,
             content: "é".repeat(MAX_EMBEDDED_CHARS + 10),
             transcript: None,
+            audio_duration_ms: None,
+            stt_provider_call_id: None,
             llm_provider_call_id: None,
             sequence_number: 4,
             metadata: serde_json::json!({}),

@@ -12,6 +12,7 @@ pub mod provider_calls;
 pub mod pulse;
 pub mod semantic;
 pub mod sessions;
+pub mod speech;
 
 pub use content::{CompanyProfileStore, EditableStore, VersionedStore};
 pub use dead_letters::DeadLetterStore;
@@ -29,3 +30,7 @@ pub use provider_calls::{AiService, CallContext, ProviderCallRecord, ProviderCal
 pub use pulse::{MAX_RUN_EVENTS, PulseStore};
 pub use semantic::SemanticIndexStore;
 pub use sessions::SessionStore;
+pub use speech::{
+    AudioFormat, STT_OPERATION, SpeechAudio, SttProvider, SttRequest, SttStream, TTS_OPERATION,
+    Transcript, TtsProvider, TtsRequest,
+};

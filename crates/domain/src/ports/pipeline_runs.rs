@@ -105,8 +105,16 @@ pub struct PipelineRunOutcome {
     pub stt_provider_call_id: Option<Uuid>,
     /// The LLM provider call.
     pub llm_provider_call_id: Option<Uuid>,
-    /// The text-to-speech provider call.
+    /// The text-to-speech provider call (the first, when a voice answer took several).
     pub tts_provider_call_id: Option<Uuid>,
+    /// Time to the first audio of a voice answer sent to the client, from the start of the run.
+    pub ttfa_ms: Option<u64>,
+    /// Time to the first synthesized chunk, from the first text-to-speech request.
+    pub ttfc_ms: Option<u64>,
+    /// Duration of the speech heard.
+    pub input_audio_duration_ms: Option<u64>,
+    /// Duration of the speech answered.
+    pub output_audio_duration_ms: Option<u64>,
     /// When the run ended.
     pub completed_at: DateTime<Utc>,
 }

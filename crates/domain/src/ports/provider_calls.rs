@@ -152,6 +152,8 @@ pub struct ProviderCallRecord {
     pub tokens_out: Option<u32>,
     /// Whether the token counts are estimates (the provider reported no usage).
     pub tokens_estimated: bool,
+    /// Seconds of audio heard (`stt`) or spoken (`tts`), in milliseconds.
+    pub audio_duration_ms: Option<u32>,
     /// Exact cost in micro-USD; see the type's documentation for when it is `None`.
     pub cost_usd_micros: Option<i64>,
     /// Whether the price table knows the model (false: the cost is unknown).
@@ -233,6 +235,7 @@ mod tests {
             tokens_in: None,
             tokens_out: None,
             tokens_estimated: false,
+            audio_duration_ms: None,
             cost_usd_micros: micros,
             priced: micros.is_some(),
             success: true,

@@ -13,10 +13,10 @@
 
 use crate::content::{Page, PageQuery};
 use crate::error::AppResult;
-use crate::ids::{OrgId, SessionId, UserId};
+use crate::ids::{InteractionId, OrgId, SessionId, UserId};
 use crate::sessions::{
-    Interaction, InteractionRole, NewInteraction, NewSession, NewSummary, Session, SessionSummary,
-    SummaryState,
+    HeardSpeech, Interaction, InteractionRole, NewInteraction, NewSession, NewSummary, Session,
+    SessionSummary, SummaryState,
 };
 use async_trait::async_trait;
 
@@ -53,6 +53,19 @@ pub trait SessionStore: Send + Sync + 'static {
         user: UserId,
         session: SessionId,
         interaction: &NewInteraction,
+    ) -> AppResult<Interaction>;
+
+    /// Writes what speech-to-text heard into the stored voice message `interaction`: its
+    /// content and transcript, the duration and the call.
+    ///
+    /// # Errors
+    /// `INTERACTION_NOT_FOUND` when the message is not in the organization's session.
+    async fn record_transcript(
+        &self,
+        org: OrgId,
+        session: SessionId,
+        interaction: InteractionId,
+        heard: &HeardSpeech,
     ) -> AppResult<Interaction>;
 
     /// The interaction of `role` with the client's `message_id` in the session, if any.

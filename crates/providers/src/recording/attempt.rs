@@ -139,6 +139,7 @@ impl Attempt {
             tokens_in,
             tokens_out,
             tokens_estimated,
+            audio_duration_ms: None,
             cost_usd_micros: None,
             priced: false,
             success: matches!(ending, Ending::Completed),

@@ -120,6 +120,7 @@ impl RecordingEmbedder {
             tokens_in: None,
             tokens_out: None,
             tokens_estimated: false,
+            audio_duration_ms: None,
             cost_usd_micros: None,
             priced: false,
             success: false,

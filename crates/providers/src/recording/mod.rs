@@ -16,6 +16,8 @@
 //!
 //! - `attempt`: the observations of one call and its record;
 //! - `embedding`: the same for embedding calls ([`RecordingEmbedder`]);
+//! - `speech`: the same for speech-to-text and text-to-speech calls ([`RecordingStt`],
+//!   [`RecordingTts`]);
 //! - `stream`: the pass-through stream that ends the attempt exactly once;
 //! - `recorder`: pricing, span fields, metrics, then the write;
 //! - `writer`: the writes off the caller's path;
@@ -26,12 +28,16 @@ mod attempt;
 mod embedding;
 mod recorder;
 mod redact;
+mod speech;
 mod stream;
 mod telemetry;
 mod writer;
 
 pub use attempt::CANCELLED;
 pub use embedding::{RecordedEmbeddings, RecordingEmbedder};
+pub use speech::{
+    RecordedSpeech, RecordedSttStream, RecordedTranscript, RecordingStt, RecordingTts,
+};
 pub use stream::RecordedStream;
 pub use telemetry::{
     PROVIDER_CALLS_TOTAL, PROVIDER_COST_USD_MICROS_TOTAL, PROVIDER_LATENCY_MS, PROVIDER_TTFT_MS,

@@ -55,6 +55,30 @@ impl Recorder {
             .map(|cost| cost.usd_micros);
     }
 
+    /// Prices a finished speech call: from its tokens when the provider bills speech by token
+    /// and reported them (Gemini), otherwise from the speech price of its audio duration
+    /// (`stt`) or of the `characters` it spoke (`tts`).
+    pub(super) fn price_speech(&self, record: &mut ProviderCallRecord, characters: Option<u64>) {
+        let day = record.started_at.date_naive();
+        let model = record.model_id.clone().unwrap_or_default();
+        if let (Some(input), Some(output)) = (record.tokens_in, record.tokens_out)
+            && let Some(cost) =
+                self.prices
+                    .cost(&record.provider, &model, day, input.into(), output.into())
+        {
+            record.priced = true;
+            record.cost_usd_micros = Some(cost.usd_micros);
+            return;
+        }
+        let price = self
+            .prices
+            .speech_lookup(&record.provider, &record.operation, &model, day);
+        record.priced = price.is_some();
+        record.cost_usd_micros = price.and_then(|price| {
+            price.cost_usd_micros(record.audio_duration_ms.map(u64::from), characters)
+        });
+    }
+
     /// Records the finished call on its span and in the metrics, and hands it to the writer.
     pub(super) fn submit(
         &self,

@@ -56,6 +56,10 @@ pub(super) enum Operation {
     Chat,
     /// Text embeddings.
     Embeddings,
+    /// Speech-to-text.
+    Transcription,
+    /// Text-to-speech.
+    Speech,
 }
 
 impl Operation {
@@ -63,6 +67,8 @@ impl Operation {
         match self {
             Self::Chat => "chat",
             Self::Embeddings => "embeddings",
+            Self::Transcription => "speech_to_text",
+            Self::Speech => "text_to_speech",
         }
     }
 }

@@ -69,6 +69,14 @@ embedding_batch_size = 32
 memory_top_k = 3
 memory_min_similarity = 0.3
 memory_timeout_ms = 2000
+stt_provider = "none"
+stt_live = true
+stt_timeout_ms = 30000
+tts_provider = "local"
+tts_format = "wav"
+tts_timeout_ms = 60000
+espeak_ng_path = "espeak-ng"
+voice_max_audio_bytes = 5242880
 "#;
 
 /// How an environment value is read.
@@ -226,10 +234,37 @@ const ENV_VARS: &[(&str, &str, Kind)] = &[
         Kind::Scalar,
     ),
     ("MEMORY_TIMEOUT_MS", "memory_timeout_ms", Kind::Scalar),
+    ("STT_PROVIDER", "stt_provider", Kind::Text),
+    ("STT_MODEL", "stt_model", Kind::Text),
+    ("STT_LIVE", "stt_live", Kind::Scalar),
+    ("STT_TIMEOUT_MS", "stt_timeout_ms", Kind::Scalar),
+    ("DEEPGRAM_API_KEY", "deepgram_api_key", Kind::Text),
+    ("DEEPGRAM_BASE_URL", "deepgram_base_url", Kind::Text),
+    ("GOOGLE_STT_BASE_URL", "google_stt_base_url", Kind::Text),
+    ("GOOGLE_TTS_BASE_URL", "google_tts_base_url", Kind::Text),
+    ("TTS_PROVIDER", "tts_provider", Kind::Text),
+    ("TTS_MODEL", "tts_model", Kind::Text),
+    ("TTS_VOICE", "tts_voice", Kind::Text),
+    ("TTS_LANGUAGE", "tts_language", Kind::Text),
+    ("TTS_FORMAT", "tts_format", Kind::Text),
+    ("TTS_TIMEOUT_MS", "tts_timeout_ms", Kind::Scalar),
+    ("ESPEAK_NG_PATH", "espeak_ng_path", Kind::Text),
+    (
+        "VOICE_MAX_AUDIO_BYTES",
+        "voice_max_audio_bytes",
+        Kind::Scalar,
+    ),
+    (
+        "VOICE_MAX_DURATION_MS",
+        "voice_max_duration_ms",
+        Kind::Scalar,
+    ),
     ("GROQ_API_KEY", "groq_api_key", Kind::Text),
     ("GROQ_BASE_URL", "groq_base_url", Kind::Text),
     // The specification's name first, so that GEMINI_API_KEY wins when both are set.
     ("GOOGLE_API_KEY", "gemini_api_key", Kind::Text),
+    // Google Cloud Speech-to-Text and Text-to-Speech (the same variable as above).
+    ("GOOGLE_API_KEY", "google_api_key", Kind::Text),
     ("GEMINI_API_KEY", "gemini_api_key", Kind::Text),
     ("GEMINI_BASE_URL", "gemini_base_url", Kind::Text),
     ("OPENROUTER_API_KEY", "openrouter_api_key", Kind::Text),
@@ -274,7 +309,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(setting: &str, message: impl Into<String>) -> Self {
+    pub(super) fn new(setting: &str, message: impl Into<String>) -> Self {
         Self {
             setting: setting.to_owned(),
             message: message.into(),
@@ -397,6 +432,7 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
     }
     validate_llm(config)?;
     validate_embedding(config)?;
+    super::speech::validate_speech(config)?;
     for (setting, value) in [
         ("WORKOS_ISSUER", Some(config.workos_issuer.as_str())),
         ("WORKOS_JWKS_URL", config.workos_jwks_url.as_deref()),
@@ -583,7 +619,7 @@ fn validate_embedding(config: &Config) -> Result<(), ConfigError> {
     Ok(())
 }
 
-fn is_http_url(value: &str) -> bool {
+pub(super) fn is_http_url(value: &str) -> bool {
     (value.starts_with("http://") || value.starts_with("https://")) && value.len() > 8
 }
 

@@ -2,6 +2,7 @@
 
 use super::embedding::{EmbeddingEndpoint, EmbeddingProviderName};
 use super::llm::{LlmEndpoint, LlmProviderName, PriceSetting};
+use super::speech::{SttProviderName, TtsFormat, TtsProviderName};
 use hellosales_app::chat::{ChatConfig, QualityMode, SummaryConfig};
 use hellosales_app::dead_letters::{DeadLetterConfig, WorkerConfig};
 use hellosales_app::semantic::{IndexerConfig, MemoryConfig};
@@ -201,6 +202,9 @@ pub struct Config {
     pub groq_base_url: Option<String>,
     /// `GEMINI_API_KEY` (or the specification's `GOOGLE_API_KEY`).
     pub gemini_api_key: Option<SecretString>,
+    /// `GOOGLE_API_KEY`: Google Cloud Speech-to-Text and Text-to-Speech (also Gemini's key
+    /// when `GEMINI_API_KEY` is unset).
+    pub google_api_key: Option<SecretString>,
     /// `GEMINI_BASE_URL`.
     pub gemini_base_url: Option<String>,
     /// `OPENROUTER_API_KEY`.
@@ -265,6 +269,45 @@ pub struct Config {
     /// `MEMORY_TIMEOUT_MS`: the longest a memory lookup may take before the turn goes on
     /// without it.
     pub memory_timeout_ms: u64,
+    /// `STT_PROVIDER`: none (the default: there is no local speech-to-text, voice turns are
+    /// off), deepgram, groq, openai or google.
+    pub stt_provider: SttProviderName,
+    /// `STT_MODEL`: the speech-to-text model; each provider has a default.
+    pub stt_model: Option<String>,
+    /// `STT_LIVE`: transcribe while the audio arrives when the provider can (Deepgram).
+    pub stt_live: bool,
+    /// `STT_TIMEOUT_MS`: the longest one transcription may take (the `stt` stage's timeout).
+    pub stt_timeout_ms: u64,
+    /// `DEEPGRAM_API_KEY`.
+    pub deepgram_api_key: Option<SecretString>,
+    /// `DEEPGRAM_BASE_URL`.
+    pub deepgram_base_url: Option<String>,
+    /// `GOOGLE_STT_BASE_URL`: Google Cloud Speech-to-Text's address.
+    pub google_stt_base_url: Option<String>,
+    /// `GOOGLE_TTS_BASE_URL`: Google Cloud Text-to-Speech's address.
+    pub google_tts_base_url: Option<String>,
+    /// `TTS_PROVIDER`: local (the default: the `espeak-ng` program), google, gemini or none
+    /// (voice turns are answered in text only).
+    pub tts_provider: TtsProviderName,
+    /// `TTS_MODEL`: the text-to-speech model; each provider has a default.
+    pub tts_model: Option<String>,
+    /// `TTS_VOICE`: the voice; each provider has a default (Google: the language's).
+    pub tts_voice: Option<String>,
+    /// `TTS_LANGUAGE`: the language spoken (BCP-47, `en-US`); the provider's default when
+    /// unset.
+    pub tts_language: Option<String>,
+    /// `TTS_FORMAT`: wav (default), pcm16, mp3 or ogg_opus.
+    pub tts_format: TtsFormat,
+    /// `TTS_TIMEOUT_MS`: the longest speaking a whole answer may take (the `tts` stage's
+    /// timeout).
+    pub tts_timeout_ms: u64,
+    /// `ESPEAK_NG_PATH`: the espeak-ng program of `TTS_PROVIDER=local` (a path, or a name
+    /// looked up on `PATH`).
+    pub espeak_ng_path: PathBuf,
+    /// `VOICE_MAX_AUDIO_BYTES`: the most audio one voice turn may carry.
+    pub voice_max_audio_bytes: u64,
+    /// `VOICE_MAX_DURATION_MS`: the longest recording; see [`Config::voice_max_duration_ms`].
+    pub voice_max_duration_ms: Option<u64>,
 }
 
 impl Config {
@@ -615,6 +658,16 @@ impl fmt::Debug for Config {
             .field("memory_top_k", &self.memory_top_k)
             .field("memory_min_similarity", &self.memory_min_similarity)
             .field("memory_timeout_ms", &self.memory_timeout_ms)
+            .field(
+                "google_api_key",
+                &self.google_api_key.as_ref().map(|_| "***"),
+            )
+            .field("stt", &self.stt_endpoint())
+            .field("stt_live", &self.stt_live)
+            .field("google_stt_base_url", &self.google_stt_base_url)
+            .field("tts", &self.tts_endpoint())
+            .field("google_tts_base_url", &self.google_tts_base_url)
+            .field("voice", &self.voice_config())
             .finish()
     }
 }

@@ -103,9 +103,11 @@ pub fn status_of(error: &AppError) -> StatusCode {
             | ProviderFailure::RateLimited { .. } => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_GATEWAY,
         },
-        AppError::ServiceUnavailable { .. } | AppError::EmbeddingsNotConfigured => {
-            StatusCode::SERVICE_UNAVAILABLE
-        }
+        AppError::ServiceUnavailable { .. }
+        | AppError::EmbeddingsNotConfigured
+        | AppError::SttNotConfigured
+        | AppError::TtsNotConfigured => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::AudioTooLong { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::GenerationInvalidOutput { .. } => StatusCode::BAD_GATEWAY,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }

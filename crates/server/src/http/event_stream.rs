@@ -30,6 +30,12 @@ impl NamedUpdate for ChatUpdate {
     }
 }
 
+impl NamedUpdate for hellosales_app::voice::VoiceUpdate {
+    fn kind(&self) -> &'static str {
+        hellosales_app::voice::VoiceUpdate::kind(self)
+    }
+}
+
 impl NamedUpdate for GenerationUpdate {
     fn kind(&self) -> &'static str {
         GenerationUpdate::kind(self)

@@ -9,6 +9,12 @@
 //!   service queues them).
 //! * `generate.script` / `generate.email` run the same way, answered by `generate.token` and
 //!   `generate.complete` frames carrying the request's `message_id` (or `error`).
+//! * `voice.start` opens a recording (one per connection; `STT_NOT_CONFIGURED` when the
+//!   server has no speech-to-text), answered `status.update` `{stage: "listening"}`; each
+//!   `voice.chunk` adds its base64 audio within the limits (over them, the recording is
+//!   dropped with `PAYLOAD_TOO_LARGE` or `AUDIO_TOO_LONG`); `voice.end` runs the voice turn in a
+//!   task of its own, like a chat; `voice.cancel` drops an open recording or cancels the
+//!   running turn (answered `voice.cancelled`).
 //! * A `chat` or `generate.*` frame over the user's chat or generation budget
 //!   ([`crate::rate_limit`]) answers an `error` frame (`RATE_LIMITED`, retryable, with
 //!   `retry_after` in seconds) before anything is stored or started; the connection stays open.
@@ -24,7 +30,7 @@
 
 use super::frames::{
     AuthSuccess, ChatPayload, ClientFrame, OptionalSessionRef, ServerFrame, SessionFrame,
-    SessionResumed, SessionStartPayload,
+    SessionResumed, SessionStartPayload, VoiceCancelPayload, VoiceStartPayload,
 };
 use crate::http::event_stream::NamedUpdate;
 use crate::http::{RequestId, log_error};
@@ -36,6 +42,7 @@ use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
 use hellosales_app::chat::{ChatInput, ChatUpdate};
 use hellosales_app::generation::{Brief, GenerationUpdate};
+use hellosales_app::voice::{VoiceCancelled, VoiceRecording, VoiceStart, VoiceStatus, VoiceUpdate};
 use hellosales_domain::{AppError, AppResult, OrgContext, SessionId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -114,6 +121,8 @@ pub async fn serve(
         running: Running::default(),
         chats: JoinSet::new(),
         limits,
+        recording: None,
+        last_voice: None,
     };
     connection
         .send(ServerFrame::new(
@@ -239,6 +248,16 @@ struct Connection {
     /// The chat tasks, awaited before the connection ends so that every run is recorded.
     chats: JoinSet<()>,
     limits: Limits,
+    /// The voice turn being recorded (between `voice.start` and `voice.end`).
+    recording: Option<OpenRecording>,
+    /// The message id of the last voice turn started, for a `voice.cancel` that names none.
+    last_voice: Option<String>,
+}
+
+/// A voice turn being recorded, and the message id it will run under.
+struct OpenRecording {
+    recording: VoiceRecording,
+    message_id: String,
 }
 
 impl Connection {
@@ -306,6 +325,20 @@ impl Connection {
                     Err(error) => Err(error),
                 }
             }
+            ClientFrame::VoiceStart(payload) => {
+                let message_id = payload.message_id.clone();
+                let started = match self.spend(Budget::Chat).await {
+                    Ok(()) => self.voice_start(payload).await,
+                    Err(error) => Err(error),
+                };
+                if let Err(error) = started {
+                    return self.send_error(&error, message_id.as_deref()).await;
+                }
+                Ok(())
+            }
+            ClientFrame::VoiceChunk(chunk) => self.voice_chunk(&chunk.data).await,
+            ClientFrame::VoiceEnd => self.voice_end(),
+            ClientFrame::VoiceCancel(cancel) => self.voice_cancel(cancel).await,
             ClientFrame::ChatCancel(cancel) => {
                 let token = self
                     .running
@@ -395,25 +428,7 @@ impl Connection {
     async fn chat(&mut self, payload: ChatPayload) -> Result<(), AppError> {
         let message_id = hellosales_domain::sessions::parse_message_id(payload.message_id)?
             .unwrap_or_else(|| Uuid::now_v7().to_string());
-        let session = match payload.session_id.or(self.session) {
-            Some(session) => session,
-            None => {
-                let session = self
-                    .state
-                    .sessions()
-                    .start(&self.caller, None, None)
-                    .await?;
-                self.send(ServerFrame::new(
-                    "session.started",
-                    SessionFrame {
-                        session_id: session.id,
-                    },
-                ))
-                .await;
-                session.id
-            }
-        };
-        self.session = Some(session);
+        let session = self.current_session(payload.session_id).await?;
         let token = self.register(&message_id)?;
         let mut caller = self.caller.clone();
         // Each turn is a request of its own, for the run and its provider calls.
@@ -432,6 +447,160 @@ impl Connection {
             Arc::clone(&self.running),
         ));
         Ok(())
+    }
+
+    /// Opens a voice recording.
+    async fn voice_start(&mut self, payload: VoiceStartPayload) -> Result<(), AppError> {
+        let voice = self
+            .state
+            .voice()
+            .cloned()
+            .ok_or(AppError::SttNotConfigured)?;
+        if self.recording.is_some() {
+            return Err(AppError::InvalidState {
+                message: "a voice recording is already open: send voice.end or voice.cancel"
+                    .to_owned(),
+            });
+        }
+        let message_id = hellosales_domain::sessions::parse_message_id(payload.message_id)?
+            .unwrap_or_else(|| Uuid::now_v7().to_string());
+        let session = self.current_session(payload.session_id).await?;
+        let start = VoiceStart {
+            session_id: Some(session),
+            format: payload.format,
+            sample_rate: payload.sample_rate,
+            language: payload.language,
+            message_id: Some(message_id.clone()),
+        };
+        let recording = voice.start(&self.caller, start).await?;
+        self.recording = Some(OpenRecording {
+            recording,
+            message_id: message_id.clone(),
+        });
+        self.last_voice = Some(message_id.clone());
+        let mut frame = ServerFrame::new("status.update", VoiceStatus { stage: "listening" });
+        if let serde_json::Value::Object(payload) = &mut frame.payload {
+            payload.insert("message_id".to_owned(), message_id.into());
+            payload.insert("sessionId".to_owned(), session.to_string().into());
+        }
+        self.send(frame).await;
+        Ok(())
+    }
+
+    /// Adds a chunk to the open recording; one over the limits drops the recording.
+    async fn voice_chunk(&mut self, data: &str) -> Result<(), AppError> {
+        use base64::Engine as _;
+        let Some(open) = self.recording.as_mut() else {
+            return Err(AppError::InvalidState {
+                message: "no voice recording is open: send voice.start first".to_owned(),
+            });
+        };
+        let audio = base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .map_err(|error| {
+                AppError::bad_request(format!("voice.chunk data is not base64: {error}"))
+            })?;
+        if let Err(error) = open.recording.push(audio).await {
+            let message_id = open.message_id.clone();
+            self.recording = None;
+            self.send_error(&error, Some(&message_id)).await;
+        }
+        Ok(())
+    }
+
+    /// Ends the open recording and answers it in a task of its own.
+    fn voice_end(&mut self) -> Result<(), AppError> {
+        let open = self
+            .recording
+            .take()
+            .ok_or_else(|| AppError::InvalidState {
+                message: "no voice recording is open: send voice.start first".to_owned(),
+            })?;
+        let voice = self
+            .state
+            .voice()
+            .cloned()
+            .ok_or(AppError::SttNotConfigured)?;
+        let token = self.register(&open.message_id)?;
+        let mut caller = self.caller.clone();
+        caller.request_id = RequestId::generate().0;
+        let outbox = self.outbox.clone();
+        let running = Arc::clone(&self.running);
+        self.chats.spawn(async move {
+            let (updates, received) = mpsc::channel::<VoiceUpdate>(CHAT_UPDATES);
+            let turn = voice.turn(&caller, open.recording, token, updates);
+            relay(
+                turn,
+                received,
+                &caller,
+                open.message_id,
+                true,
+                outbox,
+                running,
+            )
+            .await;
+        });
+        Ok(())
+    }
+
+    /// Drops the open recording, or cancels a running voice turn.
+    async fn voice_cancel(&mut self, cancel: VoiceCancelPayload) -> Result<(), AppError> {
+        let message_id = cancel.message_id.or_else(|| self.last_voice.clone());
+        if let Some(open) = self
+            .recording
+            .take_if(|open| message_id.as_deref().is_none_or(|id| id == open.message_id))
+        {
+            self.send(ServerFrame::new(
+                "voice.cancelled",
+                VoiceCancelled {
+                    message_id: open.message_id,
+                    pipeline_run_id: None,
+                },
+            ))
+            .await;
+            return Ok(());
+        }
+        let token = message_id.as_ref().and_then(|id| {
+            self.running
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(id)
+                .cloned()
+        });
+        match token {
+            Some(token) => {
+                token.cancel();
+                Ok(())
+            }
+            None => Err(AppError::InvalidState {
+                message: "no voice turn is recording or running".to_owned(),
+            }),
+        }
+    }
+
+    /// The session a turn goes to: the one named, else the connection's, else a new one
+    /// (announced with `session.started`). It becomes the connection's session.
+    async fn current_session(&mut self, named: Option<SessionId>) -> Result<SessionId, AppError> {
+        let session = match named.or(self.session) {
+            Some(session) => session,
+            None => {
+                let session = self
+                    .state
+                    .sessions()
+                    .start(&self.caller, None, None)
+                    .await?;
+                self.send(ServerFrame::new(
+                    "session.started",
+                    SessionFrame {
+                        session_id: session.id,
+                    },
+                ))
+                .await;
+                session.id
+            }
+        };
+        self.session = Some(session);
+        Ok(session)
     }
 
     /// Starts a generation in a task of its own.

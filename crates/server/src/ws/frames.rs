@@ -4,14 +4,18 @@
 //! Client frames: `auth` `{token, platform}`, `session.start` `{session_type?, metadata?}`,
 //! `session.resume` `{sessionId}`, `session.end` `{sessionId?}`, `chat` `{content,
 //! message_id?, session_id?}`, `chat.cancel` `{message_id}`, `generate.script` /
-//! `generate.email` (the fields of the generation endpoints, and `message_id?`), `ping`. Both
+//! `generate.email` (the fields of the generation endpoints, and `message_id?`), `voice.start`
+//! `{sessionId?, format: "webm" | "wav" | "pcm16", sampleRate?, language?, message_id?}`,
+//! `voice.chunk` `{data: base64}`, `voice.end`, `voice.cancel` `{message_id?}`, `ping`. Both
 //! `sessionId` and `session_id` are accepted where a session is named.
 //!
 //! Server frames: `auth.success` `{userId, sessionId, orgId}`, `auth.error` (the error
 //! envelope), `session.started` / `session.resumed` / `session.ended`, the chat updates
 //! (`chat.ack`, `chat.token`, `chat.complete`, `chat.blocked`, `chat.cancelled`), the
 //! generation updates (`generate.token`, `generate.complete`, with the request's
-//! `message_id`), `pong`, and
+//! `message_id`), the voice updates (`status.update`, `voice.transcript`,
+//! `voice.audio.chunk`, `voice.complete`, `voice.cancelled`, with the chat updates of the
+//! answer between them), `pong`, and
 //! `error`: the error envelope, with the `message_id` of the chat it concerns when there is
 //! one.
 
@@ -41,8 +45,50 @@ pub enum ClientFrame {
     GenerateScript(Generate<GenerateScript>),
     /// `generate.email`.
     GenerateEmail(Generate<GenerateEmail>),
+    /// `voice.start`.
+    VoiceStart(VoiceStartPayload),
+    /// `voice.chunk`.
+    VoiceChunk(VoiceChunkPayload),
+    /// `voice.end`.
+    VoiceEnd,
+    /// `voice.cancel`.
+    VoiceCancel(VoiceCancelPayload),
     /// `ping`, with whatever payload it carried.
     Ping(Value),
+}
+
+/// `voice.start` payload.
+#[derive(Debug, Deserialize)]
+pub struct VoiceStartPayload {
+    /// The session; the connection's current one (or a new one) when absent.
+    #[serde(default, alias = "session_id", rename = "sessionId")]
+    pub session_id: Option<SessionId>,
+    /// `webm`, `wav` or `pcm16`.
+    pub format: String,
+    /// Samples per second (required for `pcm16`).
+    #[serde(default, alias = "sample_rate", rename = "sampleRate")]
+    pub sample_rate: Option<u32>,
+    /// BCP-47 language of the speech (`en-US`).
+    #[serde(default)]
+    pub language: Option<String>,
+    /// The client's id of the message.
+    #[serde(default)]
+    pub message_id: Option<String>,
+}
+
+/// `voice.chunk` payload.
+#[derive(Debug, Deserialize)]
+pub struct VoiceChunkPayload {
+    /// The next piece of the recording, base64.
+    pub data: String,
+}
+
+/// `voice.cancel` payload.
+#[derive(Debug, Default, Deserialize)]
+pub struct VoiceCancelPayload {
+    /// The voice turn to stop; the connection's current one when absent.
+    #[serde(default)]
+    pub message_id: Option<String>,
 }
 
 /// `generate.script` / `generate.email` payload: the generation request's fields, and an
@@ -159,6 +205,10 @@ impl ClientFrame {
             "chat.cancel" => Self::ChatCancel(read(kind, body)?),
             "generate.script" => Self::GenerateScript(read(kind, body)?),
             "generate.email" => Self::GenerateEmail(read(kind, body)?),
+            "voice.start" => Self::VoiceStart(read(kind, body)?),
+            "voice.chunk" => Self::VoiceChunk(read(kind, body)?),
+            "voice.end" => Self::VoiceEnd,
+            "voice.cancel" => Self::VoiceCancel(read(kind, body)?),
             "ping" => Self::Ping(body),
             other => {
                 return Err(AppError::bad_request(format!(

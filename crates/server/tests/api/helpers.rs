@@ -176,7 +176,7 @@ impl TestApp {
             config,
             ..
         } = self;
-        Self::start(database, data_dir, config).await
+        Box::pin(Self::start(database, data_dir, config)).await
     }
 
     /// Stops the server (as SIGTERM does) and waits until it has.

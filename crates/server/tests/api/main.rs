@@ -33,6 +33,7 @@ mod resilience;
 mod search;
 mod sessions_http;
 mod telemetry;
+mod voice_ws;
 mod web_client;
 mod workos;
 mod ws_client;

@@ -94,6 +94,10 @@ impl PipelineRunStore for PipelineRuns {
             stt_provider_call_id: Set(outcome.stt_provider_call_id),
             llm_provider_call_id: Set(outcome.llm_provider_call_id),
             tts_provider_call_id: Set(outcome.tts_provider_call_id),
+            ttfa_ms: Set(outcome.ttfa_ms.map(int)),
+            ttfc_ms: Set(outcome.ttfc_ms.map(int)),
+            input_audio_duration_ms: Set(outcome.input_audio_duration_ms.map(int)),
+            output_audio_duration_ms: Set(outcome.output_audio_duration_ms.map(int)),
             completed_at: Set(Some(outcome.completed_at.trunc_subsecs(6))),
             ..ActiveModel::default()
         };

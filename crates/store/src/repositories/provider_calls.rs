@@ -64,7 +64,7 @@ fn row(call: &ProviderCallRecord) -> ActiveModel {
         tokens_in: Set(call.tokens_in.map(saturating_i32)),
         tokens_out: Set(call.tokens_out.map(saturating_i32)),
         tokens_estimated: Set(call.tokens_estimated),
-        audio_duration_ms: Set(None),
+        audio_duration_ms: Set(call.audio_duration_ms.map(saturating_i32)),
         cost_cents: Set(call
             .cost_cents()
             .map(|cents| i32::try_from(cents).unwrap_or(i32::MAX))),

@@ -122,6 +122,10 @@ fn completed() -> PipelineRunOutcome {
         stt_provider_call_id: None,
         llm_provider_call_id: None,
         tts_provider_call_id: None,
+        ttfa_ms: None,
+        ttfc_ms: None,
+        input_audio_duration_ms: None,
+        output_audio_duration_ms: None,
         completed_at: now(),
     }
 }
@@ -204,6 +208,10 @@ pub async fn runs_start_running_and_finish_with_every_column(store: &Store) {
         stt_provider_call_id: Some(stt),
         llm_provider_call_id: Some(llm),
         tts_provider_call_id: Some(tts),
+        ttfa_ms: None,
+        ttfc_ms: None,
+        input_audio_duration_ms: None,
+        output_audio_duration_ms: None,
         completed_at: now(),
     };
     assert!(runs.finish(start.id, &outcome).await.unwrap());

@@ -112,6 +112,10 @@ pub async fn pulse_reads_runs_events_and_calls_of_one_organization(store: &Store
                 stt_provider_call_id: None,
                 llm_provider_call_id: None,
                 tts_provider_call_id: None,
+                ttfa_ms: None,
+                ttfc_ms: None,
+                input_audio_duration_ms: None,
+                output_audio_duration_ms: None,
                 completed_at: at,
             },
         )
@@ -207,6 +211,7 @@ pub async fn pulse_reads_runs_events_and_calls_of_one_organization(store: &Store
         tokens_in: None,
         tokens_out: None,
         tokens_estimated: false,
+        audio_duration_ms: None,
         cost_usd_micros: micros,
         priced: micros.is_some(),
         success: micros.is_some(),

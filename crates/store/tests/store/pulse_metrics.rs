@@ -55,6 +55,10 @@ async fn finished(store: &Store, org: OrgId, run: &Run) -> Uuid {
                 stt_provider_call_id: None,
                 llm_provider_call_id: None,
                 tts_provider_call_id: None,
+                ttfa_ms: None,
+                ttfc_ms: None,
+                input_audio_duration_ms: None,
+                output_audio_duration_ms: None,
                 completed_at: run.at,
             },
         )
@@ -90,6 +94,7 @@ fn call(
         tokens_in: Some(10),
         tokens_out: Some(5),
         tokens_estimated: false,
+        audio_duration_ms: None,
         cost_usd_micros: Some(2_000),
         priced: true,
         success: true,

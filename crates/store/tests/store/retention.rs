@@ -45,6 +45,7 @@ async fn call(store: &Store, org: OrgId, at: DateTime<Utc>) -> Uuid {
         tokens_in: Some(12),
         tokens_out: Some(3),
         tokens_estimated: false,
+        audio_duration_ms: None,
         cost_usd_micros: Some(900),
         priced: true,
         success: true,

@@ -9,7 +9,7 @@
 //!   ([`Recalled`], oldest first; empty without semantic memory). A failed lookup is logged
 //!   and emitted as `memory.lookup_failed`; the turn goes on without memory.
 
-use super::{USER_SEQUENCE, run_scope, stage_error};
+use super::{USER_SEQUENCE, run_scope, stage_error, user_text};
 use crate::chat::prompt::{ChatProfile, ChatSummary, history_messages};
 use crate::semantic::{Memory, RecallRequest, Recalled};
 use hellosales_domain::ports::{
@@ -98,6 +98,9 @@ impl SummaryEnrichStage {
         let Some(memory) = self.memory.as_ref().filter(|m| m.enabled()) else {
             return Vec::new();
         };
+        // Not a failure: the input was checked by the stage that produced it.
+        let text = user_text(ctx).unwrap_or_default();
+        let text = text.as_str();
         let snapshot = ctx.snapshot();
         let mut context = CallContext::new(AiService::Chat)
             .for_tenant(org, user)
@@ -111,7 +114,7 @@ impl SummaryEnrichStage {
             user,
             session,
             through,
-            text: snapshot.input_text.as_deref().unwrap_or_default(),
+            text,
             context,
         };
         match memory.recall(request).await {

@@ -11,7 +11,7 @@
 
 use super::{
     FILTERED, GUARD_POLICY, INPUT_GUARD, INPUT_TEXT, RESPONSE, SYSTEM_PROMPT, run_scope,
-    stage_error,
+    stage_error, user_text,
 };
 use hellosales_domain::ports::{GuardPolicy, GuardService, GuardVerdict, IdentityRepository};
 use serde_json::json;
@@ -47,7 +47,8 @@ impl stageflow::Stage for InputGuardStage {
         let policy = GuardPolicy::from_settings(&organization.settings);
         let policy_data = serde_json::to_value(&policy)
             .map_err(|error| StageError::new(stageflow::codes::INPUT_INVALID, error.to_string()))?;
-        let text = ctx.snapshot().input_text.as_deref().unwrap_or_default();
+        let text = user_text(ctx)?;
+        let text = text.as_str();
         let verdict = self
             .guard
             .check_input(&policy, text)

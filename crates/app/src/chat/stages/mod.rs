@@ -48,6 +48,10 @@ pub const TEMPERATURE: &str = "temperature";
 /// Run config: the most tokens to generate.
 pub const MAX_TOKENS: &str = "max_tokens";
 
+/// Stage data of a voice turn's `stt` stage: what was heard, which replaces the snapshot's
+/// `input_text` for the stages that depend on it.
+pub const TRANSCRIPT: &str = "transcript";
+
 /// Stage data: the (possibly redacted) user text.
 pub const INPUT_TEXT: &str = "input_text";
 pub use crate::streamed::{PROVIDER_CALL_ID, RESPONSE};
@@ -69,6 +73,15 @@ pub(crate) fn run_scope(ctx: &StageContext) -> Result<(OrgId, UserId, SessionId)
             codes::INPUT_MISSING,
             "the chat run has no organization, user or session",
         )),
+    }
+}
+
+/// The user's text of a run: the transcript of the `stt` stage in a voice turn, otherwise the
+/// snapshot's input text.
+pub(crate) fn user_text(ctx: &StageContext) -> Result<String, StageError> {
+    match ctx.inputs().get_opt::<String>(TRANSCRIPT)? {
+        Some(heard) => Ok(heard),
+        None => Ok(ctx.snapshot().input_text.clone().unwrap_or_default()),
     }
 }
 

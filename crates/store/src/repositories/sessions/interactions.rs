@@ -16,8 +16,10 @@ use crate::entities::sessions;
 use crate::error::db_error;
 use crate::repositories::now;
 use hellosales_domain::content::{Page, PageQuery};
+use hellosales_domain::error::Resource;
 use hellosales_domain::sessions::{
-    InputType, Interaction, InteractionRole, MAX_MESSAGE_ID, NewInteraction, SessionState,
+    HeardSpeech, InputType, Interaction, InteractionRole, MAX_MESSAGE_ID, NewInteraction,
+    SessionState,
 };
 use hellosales_domain::{AppError, AppResult, InteractionId, OrgId, SessionId, UserId};
 use sea_orm::ActiveValue::Set;
@@ -88,7 +90,9 @@ pub(super) async fn append(
         content: Set(Some(interaction.content.clone())),
         transcript: Set(None),
         audio_url: Set(None),
-        audio_duration_ms: Set(None),
+        audio_duration_ms: Set(interaction
+            .audio_duration_ms
+            .map(|ms| i32::try_from(ms).unwrap_or(i32::MAX))),
         llm_provider_call_id: Set(interaction.llm_provider_call_id),
         stt_provider_call_id: Set(None),
         tts_provider_call_id: Set(None),
@@ -209,6 +213,38 @@ pub(super) async fn find_message(
         .transpose()
 }
 
+/// Writes the transcript of the voice message `interaction` of `org`'s `session`.
+pub(super) async fn record_transcript(
+    db: &DatabaseConnection,
+    org: OrgId,
+    session: SessionId,
+    interaction: InteractionId,
+    heard: &HeardSpeech,
+) -> AppResult<Interaction> {
+    let changes = ActiveModel {
+        content: Set(Some(heard.transcript.clone())),
+        transcript: Set(Some(heard.transcript.clone())),
+        audio_duration_ms: Set(heard
+            .audio_duration_ms
+            .map(|ms| i32::try_from(ms).unwrap_or(i32::MAX))),
+        stt_provider_call_id: Set(heard.stt_provider_call_id),
+        ..ActiveModel::default()
+    };
+    let updated = Entity::update_many()
+        .set(changes)
+        .filter(Column::Id.eq(interaction.as_uuid()))
+        .filter(Column::SessionId.eq(session.as_uuid()))
+        .filter(Column::OrgId.eq(org.as_uuid()))
+        .filter(Column::InputType.eq(InputType::Voice.as_str()))
+        .exec_with_returning(db)
+        .await
+        .map_err(db_error)?;
+    match updated.into_iter().next() {
+        Some(row) => to_interaction(row),
+        None => Err(AppError::not_found(Resource::Interaction, interaction)),
+    }
+}
+
 /// One page of the interactions of `user`'s session, by sequence number (the caller has
 /// checked that the session is `user`'s).
 pub(super) async fn page(
@@ -306,7 +342,9 @@ pub(crate) fn to_interaction(row: Model) -> AppResult<Interaction> {
         input_type,
         content: row.content.unwrap_or_default(),
         transcript: row.transcript,
+        audio_duration_ms: row.audio_duration_ms.and_then(|ms| u32::try_from(ms).ok()),
         llm_provider_call_id: row.llm_provider_call_id,
+        stt_provider_call_id: row.stt_provider_call_id,
         sequence_number: count(row.sequence_number),
         metadata: object(row.metadata),
         created_at: row.created_at,

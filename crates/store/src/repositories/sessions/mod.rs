@@ -26,10 +26,10 @@ use hellosales_domain::content::{Page, PageQuery};
 use hellosales_domain::error::Resource;
 use hellosales_domain::ports::SessionStore;
 use hellosales_domain::sessions::{
-    Interaction, InteractionRole, NewInteraction, NewSession, NewSummary, Session, SessionState,
-    SessionSummary, SessionType, SummaryState,
+    HeardSpeech, Interaction, InteractionRole, NewInteraction, NewSession, NewSummary, Session,
+    SessionState, SessionSummary, SessionType, SummaryState,
 };
-use hellosales_domain::{AppError, AppResult, OrgId, SessionId, UserId};
+use hellosales_domain::{AppError, AppResult, InteractionId, OrgId, SessionId, UserId};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -140,6 +140,16 @@ impl SessionStore for Sessions {
         interaction: &NewInteraction,
     ) -> AppResult<Interaction> {
         interactions::append(&self.db, org, user, session, interaction).await
+    }
+
+    async fn record_transcript(
+        &self,
+        org: OrgId,
+        session: SessionId,
+        interaction: InteractionId,
+        heard: &HeardSpeech,
+    ) -> AppResult<Interaction> {
+        interactions::record_transcript(&self.db, org, session, interaction, heard).await
     }
 
     async fn find_message(
