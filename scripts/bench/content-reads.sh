@@ -27,8 +27,12 @@ BIN="$TARGET/release/hellosales"
 
 psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 DATA_DIR=$(mktemp -d)
+# The embedded models (fetched once with `hellosales models fetch`), outside the throwaway data dir.
+MODELS=${HELLOSALES_MODELS_DIR:-$HOME/.cache/hellosales/models}
 export DATABASE_URL="$PG/$DB?sslmode=$SSLMODE" HELLOSALES_DATA_DIR="$DATA_DIR" HELLOSALES_BIND="127.0.0.1:$PORT" \
-  LOG_LEVEL=warn HELLOSALES_CONFIG=""
+  LOG_LEVEL=warn HELLOSALES_CONFIG="" LOCAL_MODEL_PATH="$MODELS/SmolLM2-135M-Instruct.Q4_1.gguf" \
+  LOCAL_EMBEDDING_MODEL_DIR="$MODELS/all-MiniLM-L6-v2" \
+  RATE_LIMIT_REQUESTS_PER_MINUTE=0 # one user's budget (600/min) would answer 429 to the load
 "$BIN" serve >"$DATA_DIR/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DATA_DIR"' EXIT
@@ -50,10 +54,16 @@ psql "$PG/$DB" -qc "
   ANALYZE products;"
 PRODUCT=$(psql "$PG/$DB" -tAc "SELECT id FROM products WHERE org_id = '$ORG' LIMIT 1 OFFSET 5000")
 
-run_wrk() { # name url
+run_wrk() { # name url; fails when any response was not a success (the figure would be void)
   echo "== $1"
-  wrk -t$THREADS -c$CONNECTIONS -d"${SECONDS_PER_RUN}s" --latency \
-    -H "Authorization: Bearer $TOKEN" "$2"
+  local out
+  out=$(wrk -t$THREADS -c$CONNECTIONS -d"${SECONDS_PER_RUN}s" --latency \
+    -H "Authorization: Bearer $TOKEN" "$2")
+  echo "$out"
+  if grep -q "Non-2xx" <<<"$out"; then
+    echo "content-reads: some responses were errors; the run does not count" >&2
+    exit 1
+  fi
 }
 curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/products/$PRODUCT" >/dev/null
 run_wrk "GET /api/v1/products/{id}" "http://127.0.0.1:$PORT/api/v1/products/$PRODUCT"
