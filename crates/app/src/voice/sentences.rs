@@ -1,7 +1,7 @@
 //! Sentences of an answer, for speaking it one clip per sentence: a sentence ends at `.`, `!`
-//! or `?` (with any closing quotes or brackets) followed by whitespace, or at a line break.
-//! Decimal points (`4.5`), abbreviations without a following space (`e.g.`) and ellipses in
-//! the middle of a sentence stay inside it; very long sentences are cut at a comma or space so
+//! or `?` (with any closing quotes or brackets) followed by whitespace and a word that does not
+//! start in lower case, or at a line break. Decimal points (`4.5`), abbreviations inside a
+//! sentence (`e.g. for teams`) and quoted questions (`"Really?" she asked.`) stay inside it; very long sentences are cut at a comma or space so
 //! that no clip waits for a whole paragraph.
 
 /// The longest sentence spoken as one clip, in characters.
@@ -31,7 +31,9 @@ pub fn split_sentences(text: &str) -> Vec<String> {
                     break;
                 }
             }
-            if chars.peek().is_none_or(|next| next.is_whitespace()) {
+            let next_word = chars.clone().find(|c| !c.is_whitespace());
+            let at_space = chars.peek().is_none_or(|next| next.is_whitespace());
+            if at_space && !next_word.is_some_and(char::is_lowercase) {
                 push(&mut sentences, &mut current);
             }
         } else if current.chars().count() >= MAX_SENTENCE_CHARS {
@@ -74,13 +76,12 @@ mod tests {
             split_sentences("It costs $4.50 per seat, e.g. for teams. \"Really?\" she asked."),
             [
                 "It costs $4.50 per seat, e.g. for teams.",
-                "\"Really?\"",
-                "she asked."
+                "\"Really?\" she asked."
             ]
         );
         assert_eq!(
             split_sentences("Wait... what?! Yes."),
-            ["Wait...", "what?!", "Yes."]
+            ["Wait... what?!", "Yes."]
         );
     }
 
