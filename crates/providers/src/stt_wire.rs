@@ -5,7 +5,7 @@
 
 use crate::failure::Fault;
 use hellosales_domain::error::ProviderFailure;
-use hellosales_domain::ports::speech::{AudioFormat, SttRequest, WavInfo, pcm16_duration_ms};
+use hellosales_domain::ports::speech::{AudioFormat, SttRequest, WavInfo, recording_duration_ms};
 
 /// Seconds (a provider's float) as whole milliseconds; `None` when negative or not finite.
 pub(crate) fn seconds_to_ms(seconds: f64) -> Option<u32> {
@@ -32,11 +32,7 @@ pub(crate) fn mean(confidences: &[f32]) -> Option<f32> {
 
 /// How long the request's audio plays, when its format says (WAV header, raw PCM and its rate).
 pub(crate) fn audio_duration_ms(request: &SttRequest) -> Option<u32> {
-    match request.format {
-        AudioFormat::Wav => WavInfo::read(&request.audio)?.duration_ms(),
-        AudioFormat::Pcm16 => pcm16_duration_ms(request.audio.len(), request.sample_rate?),
-        AudioFormat::Webm | AudioFormat::Mp3 | AudioFormat::OggOpus => None,
-    }
+    recording_duration_ms(&request.audio, request.format, request.sample_rate)
 }
 
 /// The sample rate of raw PCM, which travels beside it.

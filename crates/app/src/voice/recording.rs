@@ -7,7 +7,7 @@
 
 use hellosales_domain::error::FieldError;
 use hellosales_domain::ports::AudioFormat;
-use hellosales_domain::ports::speech::{WavInfo, pcm16_duration_ms};
+use hellosales_domain::ports::speech::recording_duration_ms;
 use hellosales_domain::{AppError, AppResult, SessionId};
 use hellosales_providers::RecordedSttStream;
 use std::fmt;
@@ -151,13 +151,7 @@ impl VoiceRecording {
     /// The duration of what arrived, for WAV and PCM.
     #[must_use]
     pub fn duration_ms(&self) -> Option<u32> {
-        match self.format {
-            AudioFormat::Wav => WavInfo::read(&self.audio).and_then(|info| info.duration_ms()),
-            AudioFormat::Pcm16 => self
-                .sample_rate
-                .and_then(|rate| pcm16_duration_ms(self.audio.len(), rate)),
-            _ => None,
-        }
+        recording_duration_ms(&self.audio, self.format, self.sample_rate)
     }
 
     /// Adds the next chunk (and sends it to a live transcription; should that fail, the turn

@@ -214,6 +214,21 @@ pub fn pcm16_duration_ms(bytes: usize, sample_rate: u32) -> Option<u32> {
     u32::try_from(samples.saturating_mul(1000) / u64::from(sample_rate)).ok()
 }
 
+/// How long a recording plays, when its own bytes say: from a WAV's header, or from the length
+/// of raw PCM and its sample rate; `None` for compressed formats.
+#[must_use]
+pub fn recording_duration_ms(
+    audio: &[u8],
+    format: AudioFormat,
+    sample_rate: Option<u32>,
+) -> Option<u32> {
+    match format {
+        AudioFormat::Wav => WavInfo::read(audio)?.duration_ms(),
+        AudioFormat::Pcm16 => pcm16_duration_ms(audio.len(), sample_rate?),
+        AudioFormat::Webm | AudioFormat::Mp3 | AudioFormat::OggOpus => None,
+    }
+}
+
 /// The header of a RIFF WAVE file holding PCM: sample rate, channels, bits per sample and the
 /// size of its `data` chunk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use super::telemetry::{self, Operation};
 use super::{Recorder, RecordingOptions};
 use crate::pricing::PriceTable;
 use chrono::{DateTime, Utc};
-use hellosales_domain::ports::speech::{WavInfo, pcm16_duration_ms};
+use hellosales_domain::ports::speech::{WavInfo, pcm16_duration_ms, recording_duration_ms};
 use hellosales_domain::ports::{
     AudioFormat, CallContext, ProviderCallRecord, ProviderCallStore, STT_OPERATION, SpeechAudio,
     SttProvider, SttRequest, SttStream, TTS_OPERATION, Transcript, TtsProvider, TtsRequest,
@@ -139,19 +139,6 @@ impl SpeechCall {
         };
         written.wait().await;
         self.record
-    }
-}
-
-/// The duration of a recording from its own bytes, when its format says it (WAV, PCM).
-fn recording_duration_ms(
-    audio: &[u8],
-    format: AudioFormat,
-    sample_rate: Option<u32>,
-) -> Option<u32> {
-    match format {
-        AudioFormat::Wav => WavInfo::read(audio).and_then(|info| info.duration_ms()),
-        AudioFormat::Pcm16 => sample_rate.and_then(|rate| pcm16_duration_ms(audio.len(), rate)),
-        _ => None,
     }
 }
 

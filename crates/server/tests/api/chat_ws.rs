@@ -29,14 +29,14 @@ pub async fn chat_app(
     TestApp::spawn_with(backend, &env).await
 }
 
-fn id(value: &Value) -> Uuid {
+pub fn id(value: &Value) -> Uuid {
     value
         .as_str()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("not a uuid: {value}"))
 }
 
-async fn session_interactions(app: &TestApp, session: Uuid) -> Vec<interactions::Model> {
+pub async fn session_interactions(app: &TestApp, session: Uuid) -> Vec<interactions::Model> {
     interactions::Entity::find()
         .filter(interactions::Column::SessionId.eq(session))
         .order_by_asc(interactions::Column::SequenceNumber)
@@ -45,7 +45,7 @@ async fn session_interactions(app: &TestApp, session: Uuid) -> Vec<interactions:
         .unwrap()
 }
 
-async fn run(app: &TestApp, id: Uuid) -> pipeline_runs::Model {
+pub async fn run(app: &TestApp, id: Uuid) -> pipeline_runs::Model {
     pipeline_runs::Entity::find_by_id(id)
         .one(app.state.store().connection())
         .await

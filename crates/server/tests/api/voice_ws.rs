@@ -3,6 +3,7 @@
 //! the sentence order of the clips, cancellation, provider failures (the transcript kept),
 //! the cost rows, and the refusals (no speech-to-text, bad frames, limits).
 
+use crate::chat_ws::{id, run, session_interactions as stored};
 use crate::helpers::{Backend, TestApp, backends};
 use crate::ws_client::{WsClient, frame, kinds};
 use base64::Engine as _;
@@ -11,10 +12,8 @@ use hellosales_domain::ports::speech::WavInfo;
 use hellosales_fake_providers::{
     FakeProviderServer, FakeSttServer, FakeTtsServer, Reply, SttReply, sine_wav,
 };
-use hellosales_store::entities::{
-    dead_letter_queue, interactions, pipeline_runs, provider_calls, sessions,
-};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use hellosales_store::entities::{dead_letter_queue, provider_calls, sessions};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -62,13 +61,6 @@ async fn voice_app(backend: &Backend, fakes: &Fakes, extra: &[(&str, &str)]) -> 
     TestApp::spawn_with(backend, &all).await
 }
 
-fn id(value: &Value) -> Uuid {
-    value
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("not a uuid: {value}"))
-}
-
 /// Sends `audio` as a voice turn in chunks of `chunk` bytes; reads up to the turn's end.
 async fn speak(ws: &mut WsClient, audio: &[u8], chunk: usize, message_id: &str) -> Vec<Value> {
     ws.send(
@@ -102,29 +94,12 @@ async fn read_turn(ws: &mut WsClient) -> Vec<Value> {
     }
 }
 
-async fn run(app: &TestApp, id: Uuid) -> pipeline_runs::Model {
-    pipeline_runs::Entity::find_by_id(id)
-        .one(app.state.store().connection())
-        .await
-        .unwrap()
-        .expect("the run row")
-}
-
 async fn call(app: &TestApp, id: Uuid) -> provider_calls::Model {
     provider_calls::Entity::find_by_id(id)
         .one(app.state.store().connection())
         .await
         .unwrap()
         .expect("the call row")
-}
-
-async fn stored(app: &TestApp, session: Uuid) -> Vec<interactions::Model> {
-    interactions::Entity::find()
-        .filter(interactions::Column::SessionId.eq(session))
-        .order_by_asc(interactions::Column::SequenceNumber)
-        .all(app.state.store().connection())
-        .await
-        .unwrap()
 }
 
 fn statuses(frames: &[Value]) -> Vec<String> {
