@@ -21,6 +21,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
@@ -302,31 +303,36 @@ async fn sweep_abandoned_runs(state: AppState) {
     }
 }
 
-/// The router with the full middleware stack.
+/// The router with the full middleware stack, outermost first.
+///
+/// The layers are composed once, in one [`ServiceBuilder`], and wrapped around the routes by a
+/// single `Router::layer`: each `Router::layer` call boxes every route again, and a request then
+/// clones every boxed layer below the one it is in (an allocation per level, per layer).
 pub fn app_router(state: AppState) -> Router {
     let cors = cors_layer(&state.config().cors_origins());
-    let mut router = routes::router(state.clone())
-        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            idempotency::idempotency,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::rate_limit::limit_requests,
-        ))
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(axum::middleware::from_fn(render_errors))
-        .layer(axum::middleware::from_fn(http_metrics::record))
+    let stack = ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(request_id::assign))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
                 .on_response(record_status),
-        );
-    if let Some(cors) = cors {
-        router = router.layer(cors);
-    }
-    router.layer(axum::middleware::from_fn(request_id::assign))
+        )
+        // Inside the trace layer: CORS wants a response body with a default, which the trace
+        // layer's body has not; preflight requests are traced too.
+        .option_layer(cors)
+        .layer(axum::middleware::from_fn(http_metrics::record))
+        .layer(axum::middleware::from_fn(render_errors))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::rate_limit::limit_requests,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::idempotency,
+        ))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES));
+    routes::router(state).layer(stack)
 }
 
 /// Records the response status on the request span (and logs the response as tower-http's

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hellosales_domain::{AppError, AppResult, ExternalIdentity, Role};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretSlice};
@@ -50,7 +50,28 @@ const DEV_ALGORITHM: Algorithm = Algorithm::HS256;
 #[derive(Clone)]
 pub struct DevTokenIssuer {
     secret: Arc<SecretSlice<u8>>,
+    /// The verification key and rules, built once: every authenticated request checks a token.
+    checks: Arc<TokenChecks>,
     path: PathBuf,
+}
+
+/// What verifying a development token needs, derived from the secret.
+struct TokenChecks {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl TokenChecks {
+    fn new(secret: &SecretSlice<u8>) -> Self {
+        Self {
+            key: DecodingKey::from_secret(secret.expose_secret()),
+            validation: validation(
+                DEV_ALGORITHM,
+                Some(DEV_TOKEN_ISSUER),
+                Some(DEV_TOKEN_AUDIENCE),
+            ),
+        }
+    }
 }
 
 impl fmt::Debug for DevTokenIssuer {
@@ -104,6 +125,7 @@ impl DevTokenIssuer {
                 Ok(secret) => {
                     warn_if_readable_by_others(&path);
                     return Ok(Self {
+                        checks: Arc::new(TokenChecks::new(&secret)),
                         secret: Arc::new(secret),
                         path,
                     });
@@ -178,13 +200,8 @@ impl DevTokenIssuer {
 
     /// Verifies a development token (HS256, issuer and audience `hellosales-dev`).
     pub(crate) fn verify(&self, token: &str) -> AppResult<ExternalIdentity> {
-        let key = DecodingKey::from_secret(self.secret.expose_secret());
-        let validation = validation(
-            DEV_ALGORITHM,
-            Some(DEV_TOKEN_ISSUER),
-            Some(DEV_TOKEN_AUDIENCE),
-        );
-        let data = jsonwebtoken::decode::<TokenClaims>(token, &key, &validation)
+        let TokenChecks { key, validation } = &*self.checks;
+        let data = jsonwebtoken::decode::<TokenClaims>(token, key, validation)
             .map_err(|e| map_jwt_error(&e))?;
         data.claims.into_identity(AUTH_PROVIDER_DEV)
     }
