@@ -106,8 +106,10 @@ pub(crate) struct VersionFilter<'a, C> {
 pub struct ContentTable<E> {
     db: DatabaseConnection,
     /// `SELECT <every column> … WHERE org_id = ? AND id = ?` (`id` is the primary key: one row
-    /// at most) in the connection's dialect, built once: the single-record read is the hottest statement, and building it
-    /// (an expression tree per column) cost more of our CPU than running it.
+    /// at most) in the connection's dialect, built once: the single-record read is the hottest
+    /// statement, and building it (an expression tree per column) cost more of our CPU than
+    /// running it. A swapped binding order would make every read miss, which the isolation and
+    /// CRUD tests would see at once.
     find_sql: Arc<str>,
     entity: PhantomData<fn() -> E>,
 }
