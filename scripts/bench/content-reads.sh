@@ -18,6 +18,7 @@ THREADS=2
 PG=postgres://postgres@127.0.0.1:5432
 DB=hs_bench_content
 PGBENCH_DB=hs_bench_pgbench
+PRODUCTS=10000
 PORT=18080
 TARGET=${CARGO_TARGET_DIR:-target}
 SSLMODE=${PGSSLMODE:-prefer}
@@ -51,21 +52,21 @@ psql "$PG/$DB" -qc "
   SELECT gen_random_uuid(), '$ORG', 'Product ' || i, 'Description of product ' || i,
          'category-' || (i % 20), '[\"fast\", \"secure\"]', '{\"usd_per_seat\": 49}',
          '[\"reporting\"]', true, now() - i * interval '1 second', now()
-  FROM generate_series(1, 10000) AS i;
+  FROM generate_series(1, $PRODUCTS) AS i;
   ANALYZE products;"
-PRODUCT=$(psql "$PG/$DB" -tAc "SELECT id FROM products WHERE org_id = '$ORG' LIMIT 1 OFFSET 5000")
+PRODUCT=$(psql "$PG/$DB" -tAc "SELECT id FROM products WHERE org_id = '$ORG' LIMIT 1 OFFSET $((PRODUCTS / 2))")
 
 # The semantic indexer embeds the new products in the background (≈ 100 a second on 2 cores
 # with the local model); measuring while it runs would measure the reads against the model's
 # forward passes for the same cores. Wait until every product has its vector: steady state.
 if [ "${EMBEDDING_PROVIDER:-local}" != none ]; then
-  echo "== waiting for the semantic index to cover the 10,000 products"
+  echo "== waiting for the semantic index to cover the $PRODUCTS products"
   for _ in $(seq 1 600); do
     INDEXED=$(psql "$PG/$DB" -tAc "SELECT count(*) FROM content_embeddings WHERE org_id = '$ORG' AND kind = 'product'")
-    [ "$INDEXED" -ge 10000 ] && break
+    [ "$INDEXED" -ge "$PRODUCTS" ] && break
     sleep 1
   done
-  if [ "$INDEXED" -lt 10000 ]; then
+  if [ "$INDEXED" -lt "$PRODUCTS" ]; then
     echo "content-reads: the semantic index covers only $INDEXED products after 10 minutes" >&2
     exit 1
   fi

@@ -108,8 +108,7 @@ pub struct ContentTable<E> {
     /// `SELECT <every column> … WHERE org_id = ? AND id = ?` (`id` is the primary key: one row
     /// at most) in the connection's dialect, built once: the single-record read is the hottest
     /// statement, and building it (an expression tree per column) cost more of our CPU than
-    /// running it. A swapped binding order would make every read miss, which the isolation and
-    /// CRUD tests would see at once.
+    /// running it. `new` checks (in debug builds) that it binds the organization, then the id.
     find_sql: Arc<str>,
     entity: PhantomData<fn() -> E>,
 }
@@ -143,10 +142,14 @@ where
     pub fn new(db: DatabaseConnection) -> Self {
         // The values are placeholders; `find` binds the organization, then the id, in the
         // order `one` filters on them (and only them: no LIMIT, which would be a third).
-        let find_sql = Self::one(OrgId(Uuid::nil()), Uuid::nil())
-            .build(db.get_database_backend())
-            .sql
-            .into();
+        let (org, id) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let built = Self::one(OrgId(org), id).build(db.get_database_backend());
+        debug_assert_eq!(
+            built.values.map(|values| values.0),
+            Some(vec![Value::from(org), Value::from(id)]),
+            "find binds the organization, then the id"
+        );
+        let find_sql = built.sql.into();
         Self {
             db,
             find_sql,
