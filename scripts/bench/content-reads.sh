@@ -2,17 +2,22 @@
 # Benchmark: authenticated content reads on PostgreSQL against pgbench's select-only ceiling.
 #
 # Creates a fresh database, starts the release server on it, seeds one organization with
-# 10,000 products, waits until the semantic indexer has embedded them, then runs wrk
-# (64 connections) on GET /api/v1/products/{id} and on GET /api/v1/products?limit=20, and
-# pgbench -S at the same concurrency, in one sitting.
+# 10,000 products, waits until the semantic indexer has embedded them, then alternates wrk
+# (64 connections) on GET /api/v1/products/{id} with pgbench -S at the same concurrency, round
+# after round, and ends with wrk on GET /api/v1/products?limit=20. Each round's ratio compares
+# two runs next to each other in time: on a shared machine the speed of both drifts by a factor
+# of two or three within minutes, which a single pair of runs cannot tell from a real change.
+# The verdict is on the median ratio of the rounds; every round is printed.
 # Needs: PostgreSQL on 127.0.0.1:5432 (user postgres, trust), wrk, pgbench.
-# Usage: scripts/bench/content-reads.sh [seconds per run, default 20]
+# Usage: scripts/bench/content-reads.sh [seconds per run, default 10]
+# ROUNDS (default 5) sets the number of rounds.
 # PGSSLMODE (libpq's variable, default prefer) sets the TLS mode of the server's pool and of
 # pgbench alike, so that both sides of the comparison pay the same for it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-SECONDS_PER_RUN=${1:-20}
+SECONDS_PER_RUN=${1:-10}
+ROUNDS=${ROUNDS:-5}
 CONNECTIONS=64
 THREADS=2
 PG=postgres://postgres@127.0.0.1:5432
@@ -72,25 +77,54 @@ if [ "${EMBEDDING_PROVIDER:-local}" != none ]; then
   fi
 fi
 
-run_wrk() { # name url; fails when any response was not a success (the figure would be void)
-  echo "== $1"
+run_wrk() { # name url; prints wrk's report; fails when any response was not a success
+  echo "== $1" >&2
   local out
   out=$(wrk -t$THREADS -c$CONNECTIONS -d"${SECONDS_PER_RUN}s" --latency \
     -H "Authorization: Bearer $TOKEN" "$2")
-  echo "$out"
+  echo "$out" >&2
   if grep -q "Non-2xx" <<<"$out"; then
     echo "content-reads: some responses were errors; the run does not count" >&2
     exit 1
   fi
+  awk '/^Requests\/sec:/ {print $2}' <<<"$out"
 }
-curl -fs -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/products/$PRODUCT" >/dev/null
-run_wrk "GET /api/v1/products/{id}" "http://127.0.0.1:$PORT/api/v1/products/$PRODUCT"
-run_wrk "GET /api/v1/products?limit=20" "http://127.0.0.1:$PORT/api/v1/products?limit=20"
+run_pgbench() { # prints pgbench's transactions per second
+  echo "== pgbench -S (select-only), $CONNECTIONS clients, sslmode=$SSLMODE" >&2
+  local out
+  out=$(pgbench -S -c $CONNECTIONS -j $THREADS -T "$SECONDS_PER_RUN" "$PG/$PGBENCH_DB")
+  echo "$out" | grep -E "^(latency|tps)" >&2
+  awk '/^tps =/ {print $3}' <<<"$out"
+}
 
-echo "== pgbench -S (select-only), $CONNECTIONS clients, sslmode=$SSLMODE"
 psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $PGBENCH_DB" -c "CREATE DATABASE $PGBENCH_DB"
 pgbench -q -i -s 10 "$PG/$PGBENCH_DB" >/dev/null 2>&1
-pgbench -S -c $CONNECTIONS -j $THREADS -T "$SECONDS_PER_RUN" "$PG/$PGBENCH_DB"
+SINGLE_URL="http://127.0.0.1:$PORT/api/v1/products/$PRODUCT"
+curl -fs -H "Authorization: Bearer $TOKEN" "$SINGLE_URL" >/dev/null
+RATIOS=()
+SUMMARY=""
+for round in $(seq 1 "$ROUNDS"); do
+  echo "== round $round of $ROUNDS" >&2
+  # Odd rounds measure the server first, even rounds pgbench first: neither side always runs
+  # on the heels of the other.
+  if [ $((round % 2)) -eq 1 ]; then
+    single=$(run_wrk "GET /api/v1/products/{id}" "$SINGLE_URL")
+    tps=$(run_pgbench)
+  else
+    tps=$(run_pgbench)
+    single=$(run_wrk "GET /api/v1/products/{id}" "$SINGLE_URL")
+  fi
+  ratio=$(awk -v a="$single" -v b="$tps" 'BEGIN {printf "%.1f", 100 * a / b}')
+  RATIOS+=("$ratio")
+  SUMMARY+=$(printf '\nround %d: single-row %s req/s, pgbench -S %s tps, ratio %s %%' \
+    "$round" "$single" "$tps" "$ratio")
+done
+run_wrk "GET /api/v1/products?limit=20" "http://127.0.0.1:$PORT/api/v1/products?limit=20" >/dev/null
+
+MEDIAN=$(printf '%s\n' "${RATIOS[@]}" | sort -n | awk '{v[NR] = $1} END {
+  if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+echo "== summary$SUMMARY"
+echo "median ratio: $MEDIAN % (target: at least 50 %)"
 
 kill $SERVER && wait $SERVER || true
 psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $PGBENCH_DB" -c "DROP DATABASE IF EXISTS $DB"

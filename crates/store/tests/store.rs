@@ -16,6 +16,8 @@ mod identity;
 mod pipeline_events;
 #[path = "store/pipeline_runs.rs"]
 mod pipeline_runs;
+#[path = "store/pool_release.rs"]
+mod pool_release;
 #[path = "store/provider_calls.rs"]
 mod provider_calls;
 #[path = "store/pulse.rs"]
