@@ -101,6 +101,9 @@ psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $PGBENCH_DB" -c "CREATE DATABAS
 pgbench -q -i -s 10 "$PG/$PGBENCH_DB" >/dev/null 2>&1
 SINGLE_URL="http://127.0.0.1:$PORT/api/v1/products/$PRODUCT"
 curl -fs -H "Authorization: Bearer $TOKEN" "$SINGLE_URL" >/dev/null
+# Warm-up, not counted: the pool opens its connections (TLS handshakes included) under the first
+# load, as pgbench opens its own before its clock starts ("without initial connection time").
+wrk -t$THREADS -c$CONNECTIONS -d3s -H "Authorization: Bearer $TOKEN" "$SINGLE_URL" >/dev/null
 RATIOS=()
 SUMMARY=""
 for round in $(seq 1 "$ROUNDS"); do
