@@ -36,11 +36,20 @@ where
     );
 }
 
-async fn backend_pid(conn: &mut PoolConnection<Postgres>) -> i32 {
-    sqlx::query_scalar("SELECT pg_backend_pid()")
+/// The one value `sql` selects, read on `conn`.
+async fn scalar<T>(conn: &mut PoolConnection<Postgres>, sql: &'static str) -> T
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+{
+    sqlx::query_scalar(sql)
         .fetch_one(&mut **conn)
         .await
         .unwrap()
+}
+
+/// The server process behind `conn`: the same pid is the same server session.
+async fn backend_pid(conn: &mut PoolConnection<Postgres>) -> i32 {
+    scalar(conn, "SELECT pg_backend_pid()").await
 }
 
 /// The one connection of `pool`, waiting for it to come back when it is still being returned.
@@ -83,10 +92,7 @@ async fn a_query_cut_off_mid_flight_is_drained_before_the_connection_is_reused()
 
         let mut again = acquire(&pool).await;
         assert_eq!(backend_pid(&mut again).await, pid, "drained, not replaced");
-        let answer: i32 = sqlx::query_scalar("SELECT 42")
-            .fetch_one(&mut *again)
-            .await
-            .unwrap();
+        let answer: i32 = scalar(&mut again, "SELECT 42").await;
         assert_eq!(
             answer, 42,
             "no reply of the cut-off query is left on the wire"
@@ -116,16 +122,14 @@ async fn a_dropped_transaction_is_rolled_back_before_the_connection_is_reused() 
 
         let mut again = acquire(&pool).await;
         assert_eq!(backend_pid(&mut again).await, pid, "the same session");
-        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM pool_release_probe")
-            .fetch_one(&mut *again)
-            .await
-            .unwrap();
+        let rows: i64 = scalar(&mut again, "SELECT count(*) FROM pool_release_probe").await;
         assert_eq!(rows, 0, "the insert was rolled back");
         // Inside the dropped transaction its insert would hold a transaction id.
-        let outside: bool = sqlx::query_scalar("SELECT pg_current_xact_id_if_assigned() IS NULL")
-            .fetch_one(&mut *again)
-            .await
-            .unwrap();
+        let outside: bool = scalar(
+            &mut again,
+            "SELECT pg_current_xact_id_if_assigned() IS NULL",
+        )
+        .await;
         assert!(outside, "the session is outside the dropped transaction");
     })
     .await;
